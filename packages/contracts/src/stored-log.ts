@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { AttemptSchema, OutcomeSchema, RelayKeyRefSchema, RouteSchema } from './exchange-event.ts';
+
+export const USAGE_SOURCES = ['provider', 'injected', 'estimated', 'missing'] as const;
+
+export const UsageSchema = z.object({
+  prompt: z.number().int().nullable(),
+  completion: z.number().int().nullable(),
+  total: z.number().int().nullable(),
+  cached: z.number().int().nullable(),
+  reasoning: z.number().int().nullable(),
+  source: z.enum(USAGE_SOURCES),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const CostSchema = z.object({
+  usd: z.number().nullable(),
+  /** the price used (USD per 1M tokens), so a later price change does not silently rewrite history */
+  price: z
+    .object({ model: z.string(), input: z.number(), cachedInput: z.number().optional(), output: z.number(), source: z.enum(['table', 'override']) })
+    .nullable(),
+});
+export type Cost = z.infer<typeof CostSchema>;
+
+export const LatencySchema = z.object({
+  total: z.number(),
+  ttft: z.number().nullable(),
+  upstream: z.number().nullable(),
+});
+
+/** The fields list views read: metadata and previews, never bodies. */
+export const LogListItemSchema = z.object({
+  id: z.string(),
+  createdAt: z.number(),
+  route: RouteSchema,
+  method: z.string(),
+  path: z.string(),
+  model: z.string().nullable(),
+  upstreamModel: z.string().nullable(),
+  provider: z.string().nullable(),
+  key: RelayKeyRefSchema.nullable(),
+  status: z.number().int(),
+  outcome: OutcomeSchema,
+  stream: z.boolean(),
+  incomplete: z.boolean(),
+  error: z.string().nullable(),
+  usage: UsageSchema,
+  cost: CostSchema,
+  latency: LatencySchema,
+  requestPreview: z.string(),
+  responsePreview: z.string(),
+  clientIp: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  gatewayId: z.string().nullable(),
+});
+export type LogListItem = z.infer<typeof LogListItemSchema>;
+
+/** One stored document per exchange; `id` = exchange event id. */
+export const StoredLogSchema = LogListItemSchema.extend({
+  timing: z.object({
+    startedAt: z.number(),
+    upstreamHeadersAt: z.number().nullable(),
+    firstByteAt: z.number().nullable(),
+    endedAt: z.number(),
+  }),
+  attempts: z.array(AttemptSchema),
+  request: z.object({
+    headers: z.record(z.string(), z.string()),
+    /** parsed JSON when the body was JSON, else the text or a summary */
+    body: z.unknown(),
+    bytes: z.number(),
+    truncated: z.boolean(),
+  }),
+  response: z.object({
+    headers: z.record(z.string(), z.string()),
+    /** the reassembled response (a chat.completion for a chat stream) */
+    body: z.unknown(),
+    bytes: z.number(),
+    truncated: z.boolean(),
+    /** raw SSE text, only when settings.keepRawStream is on */
+    rawStream: z.string().nullable(),
+  }),
+  redactions: z.record(z.string(), z.number()),
+  /** set when bodies were removed by retention */
+  bodiesExpired: z.boolean().optional(),
+});
+export type StoredLog = z.infer<typeof StoredLogSchema>;
+
+/** Filters shared by the admin API, the export, and the live stream. */
+export const LogFilterSchema = z.object({
+  from: z.coerce.number().optional(),
+  to: z.coerce.number().optional(),
+  model: z.string().optional(),
+  provider: z.string().optional(),
+  keyId: z.string().optional(),
+  status: z.coerce.number().int().optional(),
+  outcome: OutcomeSchema.optional(),
+  route: RouteSchema.optional(),
+  stream: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  errorsOnly: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  q: z.string().min(1).optional(),
+});
+export type LogFilter = z.infer<typeof LogFilterSchema>;

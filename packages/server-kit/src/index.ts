@@ -1,0 +1,3 @@
+export * from './logger.ts';
+export * from './redis.ts';
+export * from './shutdown.ts';

@@ -1,0 +1,126 @@
+import type { LogFilter, LogListItem, StoredLog, Settings, Provider, KeyLimits } from '@llm-relay/contracts';
+
+/**
+ * The store port: everything the processor and admin persist. Two adapters implement it
+ * (SQLite embedded, MongoDB through mongoose) and both pass one conformance suite.
+ * Writes of logs are idempotent by id: inserting an id that exists is a no-op.
+ */
+
+export interface RelayKeyRecord {
+  id: string;
+  name: string;
+  /** recognisable, shown in lists: `sk-relay-abcd` */
+  prefix: string;
+  /** SHA-256 hex of the secret; the secret itself is never stored */
+  hash: string;
+  status: 'active' | 'disabled';
+  createdAt: number;
+  expiresAt: number | null;
+  allowedModels: string[];
+  limits: KeyLimits;
+  defaultProvider?: string;
+  lastUsedAt: number | null;
+  /** lifetime counters, updated from roll-ups */
+  usage: { requests: number; tokens: number; costUsd: number };
+}
+
+export interface AdminUser {
+  id: string;
+  username: string;
+  /** `scrypt$N$r$p$salt$hash` */
+  passwordHash: string;
+  role: 'admin' | 'viewer';
+  createdAt: number;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** One per minute per dimension value; `dim` is 'all' | 'model' | 'key' | 'provider'. */
+export interface Rollup {
+  minute: number;
+  dim: 'all' | 'model' | 'key' | 'provider';
+  value: string;
+  count: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  latencySumMs: number;
+  /** counts per latency bucket (upper bounds in ms: ROLLUP_LATENCY_BUCKETS, last is +Inf) */
+  latencyBuckets: number[];
+}
+export const ROLLUP_LATENCY_BUCKETS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
+
+export interface LogPage {
+  items: LogListItem[];
+  /** pass as `cursor` to get the next (older) page; null at the end */
+  nextCursor: string | null;
+}
+
+export interface StoreInfo {
+  kind: 'sqlite' | 'mongodb';
+  /** e.g. which fallbacks are active on a MongoDB-compatible server without TTL/text indexes */
+  features: { ttlIndexes: boolean; textSearch: boolean; server?: string };
+}
+
+export interface Store {
+  readonly info: StoreInfo;
+  /** create tables/collections and indexes; safe to call every start */
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  // logs
+  /** insert many; existing ids are skipped. Returns ids actually inserted. */
+  insertLogs(logs: StoredLog[]): Promise<string[]>;
+  getLog(id: string): Promise<StoredLog | null>;
+  /** newest first; cursor = id of the last item seen */
+  listLogs(filter: LogFilter, opts: { limit: number; cursor?: string | null }): Promise<LogPage>;
+  /** stream every matching list item (or whole logs) newest first, without loading all into memory */
+  iterateLogs(filter: LogFilter, opts?: { full?: boolean; batchSize?: number }): AsyncIterable<LogListItem | StoredLog>;
+  countLogs(filter: LogFilter): Promise<number>;
+  /** retention: drop bodies older than `bodiesBefore`, whole logs older than `metaBefore`; returns counts */
+  applyRetention(opts: { bodiesBefore: number; metaBefore: number; batchSize?: number }): Promise<{ bodiesCleared: number; logsDeleted: number }>;
+  /** recompute cost for a time range with a new price function */
+  updateCosts(filter: LogFilter, compute: (log: StoredLog) => StoredLog['cost']): Promise<number>;
+
+  // roll-ups
+  /** add (increment) roll-up rows; idempotency is the caller's: it adds only for newly inserted logs */
+  addRollups(rows: Rollup[]): Promise<void>;
+  queryRollups(q: { from: number; to: number; dim: Rollup['dim']; value?: string }): Promise<Rollup[]>;
+
+  // settings (single document)
+  getSettings(): Promise<Settings | null>;
+  putSettings(s: Settings): Promise<void>;
+  /** monotonically increasing config version, bumped on every change to settings/providers/keys */
+  bumpConfigVersion(): Promise<number>;
+
+  // providers
+  listProviders(): Promise<Provider[]>;
+  getProvider(id: string): Promise<Provider | null>;
+  upsertProvider(p: Provider): Promise<void>;
+  deleteProvider(id: string): Promise<boolean>;
+
+  // relay keys
+  listKeys(): Promise<RelayKeyRecord[]>;
+  getKey(id: string): Promise<RelayKeyRecord | null>;
+  upsertKey(k: RelayKeyRecord): Promise<void>;
+  deleteKey(id: string): Promise<boolean>;
+  touchKeys(updates: { id: string; lastUsedAt: number; requests: number; tokens: number; costUsd: number }[]): Promise<void>;
+
+  // admin users
+  getUser(username: string): Promise<AdminUser | null>;
+  listUsers(): Promise<AdminUser[]>;
+  upsertUser(u: AdminUser): Promise<void>;
+  deleteUser(username: string): Promise<boolean>;
+
+  // audit
+  addAudit(e: AuditEntry): Promise<void>;
+  listAudit(opts: { limit: number; before?: number }): Promise<AuditEntry[]>;
+}
