@@ -32,6 +32,8 @@ export function redisKeys(prefix: string) {
     gateways: `${prefix}:gateways`,
     /** last-used timestamps and usage counters per relay key (hash keyId -> JSON) */
     keyUsage: `${prefix}:key-usage`,
+    /** processor replica heartbeats (hash of processorId -> JSON status) */
+    processors: `${prefix}:processors`,
   } as const;
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

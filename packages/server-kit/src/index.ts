@@ -1,3 +1,5 @@
 export * from './logger.ts';
 export * from './redis.ts';
 export * from './shutdown.ts';
+export * from './snapshot.ts';
+export * from './relay-keys.ts';
