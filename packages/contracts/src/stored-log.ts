@@ -81,6 +81,8 @@ export const StoredLogSchema = LogListItemSchema.extend({
     rawStream: z.string().nullable(),
   }),
   redactions: z.record(z.string(), z.number()),
+  /** plain text of the prompt and the answer (redacted like the bodies) for full-text search; never sent to clients */
+  searchText: z.string().optional(),
   /** set when bodies were removed by retention */
   bodiesExpired: z.boolean().optional(),
 });
