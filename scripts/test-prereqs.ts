@@ -1,0 +1,72 @@
+/**
+ * Runs before `npm test`: makes sure what the tests talk to is here, installing it when it can
+ * (this is what lets the README's one test command work on a fresh machine):
+ * - Redis at REDIS_URL answers (starts a local redis-server like the machine's docs say, if not);
+ * - FerretDB v1 (the MongoDB-wire server for the MongoDB adapter's tests), via `go install`;
+ * - Chromium for the UI tests (Debian's package; never a downloaded browser).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertRedisReachable } from '@llm-relay/server-kit';
+
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2';
+const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+function step(msg: string) {
+  console.log(`[test-prereqs] ${msg}`);
+}
+
+function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function ensureRedis() {
+  try {
+    await assertRedisReachable(redisUrl, 1500);
+    step(`redis ok at ${redisUrl}`);
+    return;
+  } catch {
+    // fall through and start one
+  }
+  if (!redisUrl.includes('127.0.0.1') && !redisUrl.includes('localhost')) throw new Error(`Redis at ${redisUrl} is not reachable`);
+  if (!have('redis-server')) aptInstall(['redis-server']);
+  step('starting redis-server on 127.0.0.1:6379');
+  execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/tmp'], { stdio: 'inherit' });
+  await assertRedisReachable(redisUrl, 5000);
+}
+
+function goBin(): string {
+  return join(execFileSync('go', ['env', 'GOPATH']).toString().trim(), 'bin');
+}
+
+function ensureFerretDb() {
+  if (process.env.FERRETDB_BIN && existsSync(process.env.FERRETDB_BIN)) return step(`ferretdb ok (${process.env.FERRETDB_BIN})`);
+  if (!have('go')) throw new Error('Go is needed to install FerretDB for the MongoDB adapter tests (https://go.dev/dl/), or set FERRETDB_BIN.');
+  const bin = join(goBin(), 'ferretdb');
+  if (existsSync(bin)) return step(`ferretdb ok (${bin})`);
+  step(`installing FerretDB: go install ${FERRETDB_MODULE} (a few minutes the first time)`);
+  execFileSync('go', ['install', FERRETDB_MODULE], { stdio: 'inherit' });
+}
+
+function ensureChromium() {
+  const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (existsSync(path)) return step(`chromium ok (${path})`);
+  aptInstall(['chromium']);
+}
+
+function aptInstall(pkgs: string[]) {
+  if (process.getuid?.() !== 0) throw new Error(`Missing ${pkgs.join(', ')}: install with  sudo apt-get install -y ${pkgs.join(' ')}`);
+  step(`apt-get install ${pkgs.join(' ')}`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...pkgs], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+try {
+  await ensureRedis();
+  ensureFerretDb();
+  ensureChromium();
+} catch (err) {
+  console.error(`[test-prereqs] ✖ ${(err as Error).message}`);
+  process.exit(1);
+}
