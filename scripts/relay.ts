@@ -8,6 +8,7 @@
  * (the seed's `run.py --init`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertRedisReachable } from '@llm-relay/server-kit';
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
   }
   if (command === 'init') return;
 
+  await ensureWebBuilt(env);
   children.push(
     run('gateway', 'services/gateway/src/index.ts', [], env),
     run('processor', 'services/log-processor/src/index.ts', [], env),
@@ -132,6 +134,16 @@ function run(name: string, script: string, args: string[], env: Record<string, s
   pipe(child.stdout!, process.stdout);
   pipe(child.stderr!, process.stderr);
   return child;
+}
+
+/** Admin serves the built UI; a fresh clone has none yet, so build it once (a few seconds). */
+async function ensureWebBuilt(env: Record<string, string>): Promise<void> {
+  const dist = resolve(ROOT, env.WEB_DIST_DIR || 'web/dist', 'index.html');
+  if (existsSync(dist)) return;
+  console.log('Building the admin UI (first start only)…');
+  const vite = resolve(ROOT, 'node_modules/vite/bin/vite.js');
+  const code = await exitCode(spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: resolve(ROOT, 'web'), env, stdio: 'inherit' }));
+  if (code !== 0) console.warn('⚠ the admin UI did not build; the API still works. Run `npm run build` to see why.');
 }
 
 function exitCode(child: ChildProcess): Promise<number | null> {
