@@ -30,6 +30,7 @@ export async function assertRedisReachable(url: string, timeoutMs = 3000): Promi
       `Cannot reach Redis at ${url} (${(err as Error).message}).\n` +
         `Start one with:  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\n` +
         `or set REDIS_URL to a running Redis (version 6.2 or newer).`,
+      { cause: err },
     );
   } finally {
     probe.disconnect();
