@@ -1,0 +1,26 @@
+import type { Store } from './port.ts';
+import { parseDatabaseUrl } from './database-url.ts';
+import { createSqliteStore } from './sqlite/store.ts';
+
+export * from './port.ts';
+export { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
+export { toListItem, searchTerms } from './shared.ts';
+
+export interface CreateStoreOptions {
+  /** run init() (schema, indexes, server detection) before returning; default true */
+  init?: boolean;
+}
+
+/** Open the store `DATABASE_URL` names. The returned store is initialised unless `opts.init` is false. */
+export async function createStore(databaseUrl: string, opts: CreateStoreOptions = {}): Promise<Store> {
+  const target = parseDatabaseUrl(databaseUrl);
+  let store: Store;
+  if (target.kind === 'sqlite') {
+    store = createSqliteStore(target.path);
+  } else {
+    const { createMongoStore } = await import('./mongodb/store.ts');
+    store = createMongoStore(target.uri);
+  }
+  if (opts.init !== false) await store.init();
+  return store;
+}

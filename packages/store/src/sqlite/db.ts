@@ -1,0 +1,54 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PRAGMAS, SCHEMA } from './schema.ts';
+
+/** An open database with a statement cache: every SQL text is prepared once per connection. */
+export interface Db {
+  raw: DatabaseSync;
+  stmt(sql: string): StatementSync;
+  /** run fn in one IMMEDIATE transaction (one fsync per batch; no lock upgrade deadlocks) */
+  tx<T>(fn: () => T): T;
+  close(): void;
+}
+
+export function openDb(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new DatabaseSync(path);
+  raw.exec(PRAGMAS);
+  raw.exec(SCHEMA);
+  const cache = new Map<string, StatementSync>();
+  let depth = 0;
+  return {
+    raw,
+    stmt(sql) {
+      let s = cache.get(sql);
+      if (!s) {
+        // filter combinations are finite, but bound the cache anyway against unusual callers
+        if (cache.size > 500) cache.clear();
+        s = raw.prepare(sql);
+        cache.set(sql, s);
+      }
+      return s;
+    },
+    tx(fn) {
+      if (depth > 0) return fn();
+      raw.exec('BEGIN IMMEDIATE');
+      depth++;
+      try {
+        const out = fn();
+        raw.exec('COMMIT');
+        return out;
+      } catch (err) {
+        raw.exec('ROLLBACK');
+        throw err;
+      } finally {
+        depth--;
+      }
+    },
+    close() {
+      cache.clear();
+      if (raw.isOpen) raw.close();
+    },
+  };
+}

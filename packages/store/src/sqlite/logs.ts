@@ -1,0 +1,144 @@
+import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
+import type { Store } from '../port.ts';
+import { DEFAULT_BATCH, previewText, searchTextOf, yieldToLoop } from '../shared.ts';
+import type { Db } from './db.ts';
+import { FULL_COLUMNS, LIST_COLUMNS, bodyParams, filterSql, logParams, rowToListItem, rowToLog, type Row, type SqlValue } from './rows.ts';
+
+type LogMethods = Pick<
+  Store,
+  'insertLogs' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
+>;
+
+const INSERT_LOG = `INSERT OR IGNORE INTO logs (id, created_at, route, method, path, model, upstream_model, provider, key_id, key_prefix, key_name,
+  status, outcome, stream, incomplete, error, usage, cost, latency, request_preview, response_preview, client_ip, user_agent, gateway_id, bodies_expired)
+  VALUES (${Array(25).fill('?').join(', ')})`;
+const INSERT_BODY = 'INSERT INTO log_bodies (seq, detail, request_body, response_body, raw_stream) VALUES (?, ?, ?, ?, ?)';
+const INSERT_FTS = 'INSERT INTO logs_fts (rowid, text) VALUES (?, ?)';
+
+export function sqliteLogs(db: Db): LogMethods {
+  /** one keyset page, newest first; `full` joins the bodies */
+  function page(filter: LogFilter, limit: number, cursor: string | null | undefined, full: boolean): Row[] {
+    const { where, params } = filterSql(filter);
+    const cols = full ? FULL_COLUMNS : LIST_COLUMNS;
+    const join = full ? 'LEFT JOIN log_bodies b ON b.seq = l.seq' : '';
+    const keyset = cursor ? ' AND l.id < ?' : '';
+    const sql = `SELECT ${cols} FROM logs l ${join} WHERE ${where}${keyset} ORDER BY l.id DESC LIMIT ?`;
+    const args: SqlValue[] = cursor ? [...params, cursor, limit] : [...params, limit];
+    return db.stmt(sql).all(...args) as Row[];
+  }
+
+  function deleteSeqs(seqs: number[]): void {
+    const list = seqs.join(',');
+    db.raw.exec(`DELETE FROM logs WHERE seq IN (${list}); DELETE FROM log_bodies WHERE seq IN (${list}); DELETE FROM logs_fts WHERE rowid IN (${list});`);
+  }
+
+  return {
+    async insertLogs(logs) {
+      if (logs.length === 0) return [];
+      const insLog = db.stmt(INSERT_LOG);
+      const insBody = db.stmt(INSERT_BODY);
+      const insFts = db.stmt(INSERT_FTS);
+      return db.tx(() => {
+        const inserted: string[] = [];
+        for (const log of logs) {
+          const r = insLog.run(...logParams(log));
+          // INSERT OR IGNORE: a redelivered id changes nothing, so replays are idempotent
+          if (r.changes === 0) continue;
+          const seq = r.lastInsertRowid as number;
+          insBody.run(seq, ...bodyParams(log));
+          insFts.run(seq, log.bodiesExpired ? previewText(log) : searchTextOf(log));
+          inserted.push(log.id);
+        }
+        return inserted;
+      });
+    },
+
+    async getLog(id) {
+      const row = db.stmt(`SELECT ${FULL_COLUMNS} FROM logs l LEFT JOIN log_bodies b ON b.seq = l.seq WHERE l.id = ?`).get(id) as Row | undefined;
+      return row ? rowToLog(row) : null;
+    },
+
+    async listLogs(filter, opts) {
+      const limit = Math.max(1, Math.min(opts.limit, 1000));
+      // one extra row tells whether an older page exists without a second query
+      const rows = page(filter, limit + 1, opts.cursor, false);
+      const items = rows.slice(0, limit).map(rowToListItem);
+      return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
+    },
+
+    iterateLogs(filter, opts) {
+      const batch = opts?.batchSize ?? DEFAULT_BATCH;
+      const full = opts?.full ?? false;
+      return {
+        async *[Symbol.asyncIterator]() {
+          let cursor: string | null = null;
+          for (;;) {
+            const rows = page(filter, batch, cursor, full);
+            for (const r of rows) yield full ? rowToLog(r) : rowToListItem(r);
+            if (rows.length < batch) return;
+            cursor = rows[rows.length - 1]!.id as string;
+            await yieldToLoop();
+          }
+        },
+      } as AsyncIterable<LogListItem | StoredLog>;
+    },
+
+    async countLogs(filter) {
+      const { where, params } = filterSql(filter);
+      const row = db.stmt(`SELECT count(*) AS n FROM logs l WHERE ${where}`).get(...params) as { n: number };
+      return row.n;
+    },
+
+    async applyRetention({ bodiesBefore, metaBefore, batchSize = DEFAULT_BATCH }) {
+      let logsDeleted = 0;
+      let bodiesCleared = 0;
+      const oldLogs = db.stmt('SELECT seq FROM logs WHERE created_at < ? LIMIT ?');
+      for (;;) {
+        const seqs = (oldLogs.all(metaBefore, batchSize) as { seq: number }[]).map((r) => r.seq);
+        if (seqs.length === 0) break;
+        db.tx(() => deleteSeqs(seqs));
+        logsDeleted += seqs.length;
+        await yieldToLoop();
+      }
+      const liveBodies = db.stmt(
+        'SELECT seq, request_preview, response_preview FROM logs WHERE bodies_expired = 0 AND created_at < ? LIMIT ?',
+      );
+      const clear = db.stmt('UPDATE log_bodies SET request_body = NULL, response_body = NULL, raw_stream = NULL WHERE seq = ?');
+      const mark = db.stmt('UPDATE logs SET bodies_expired = 1 WHERE seq = ?');
+      // the prompt text goes with the bodies; search keeps working on the previews that remain
+      const reindex = db.stmt('UPDATE logs_fts SET text = ? WHERE rowid = ?');
+      for (;;) {
+        const rows = liveBodies.all(bodiesBefore, batchSize) as { seq: number; request_preview: string; response_preview: string }[];
+        if (rows.length === 0) break;
+        db.tx(() => {
+          for (const r of rows) {
+            clear.run(r.seq);
+            mark.run(r.seq);
+            reindex.run(previewText({ requestPreview: r.request_preview, responsePreview: r.response_preview }), r.seq);
+          }
+        });
+        bodiesCleared += rows.length;
+        await yieldToLoop();
+      }
+      return { bodiesCleared, logsDeleted };
+    },
+
+    async updateCosts(filter, compute) {
+      const setCost = db.stmt('UPDATE logs SET cost = ? WHERE id = ?');
+      let updated = 0;
+      let cursor: string | null = null;
+      for (;;) {
+        const rows = page(filter, DEFAULT_BATCH, cursor, true);
+        if (rows.length === 0) break;
+        db.tx(() => {
+          for (const r of rows) setCost.run(JSON.stringify(compute(rowToLog(r))), r.id as string);
+        });
+        updated += rows.length;
+        if (rows.length < DEFAULT_BATCH) break;
+        cursor = rows[rows.length - 1]!.id as string;
+        await yieldToLoop();
+      }
+      return updated;
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
+import { searchTerms } from '../shared.ts';
+
+export type SqlValue = string | number | null;
+export type Row = Record<string, SqlValue>;
+
+export const LIST_COLUMNS =
+  'l.seq, l.id, l.created_at, l.route, l.method, l.path, l.model, l.upstream_model, l.provider, l.key_id, l.key_prefix, l.key_name, ' +
+  'l.status, l.outcome, l.stream, l.incomplete, l.error, l.usage, l.cost, l.latency, l.request_preview, l.response_preview, ' +
+  'l.client_ip, l.user_agent, l.gateway_id, l.bodies_expired';
+
+export const FULL_COLUMNS = `${LIST_COLUMNS}, b.detail, b.request_body, b.response_body, b.raw_stream`;
+
+/** Parameters of the logs insert, in column order. */
+export function logParams(log: StoredLog): SqlValue[] {
+  return [
+    log.id,
+    log.createdAt,
+    log.route,
+    log.method,
+    log.path,
+    log.model,
+    log.upstreamModel,
+    log.provider,
+    log.key?.id ?? null,
+    log.key?.prefix ?? null,
+    log.key?.name ?? null,
+    log.status,
+    log.outcome,
+    log.stream ? 1 : 0,
+    log.incomplete ? 1 : 0,
+    log.error,
+    JSON.stringify(log.usage),
+    JSON.stringify(log.cost),
+    JSON.stringify(log.latency),
+    log.requestPreview,
+    log.responsePreview,
+    log.clientIp,
+    log.userAgent,
+    log.gatewayId,
+    log.bodiesExpired ? 1 : 0,
+  ];
+}
+
+/** Parameters of the log_bodies insert after seq. */
+export function bodyParams(log: StoredLog): SqlValue[] {
+  const detail = {
+    timing: log.timing,
+    attempts: log.attempts,
+    redactions: log.redactions,
+    request: { headers: log.request.headers, bytes: log.request.bytes, truncated: log.request.truncated },
+    response: { headers: log.response.headers, bytes: log.response.bytes, truncated: log.response.truncated },
+  };
+  return [JSON.stringify(detail), jsonOrNull(log.request.body), jsonOrNull(log.response.body), log.response.rawStream ?? null];
+}
+
+function jsonOrNull(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
+}
+
+export function rowToListItem(r: Row): LogListItem {
+  return {
+    id: r.id as string,
+    createdAt: r.created_at as number,
+    route: r.route as LogListItem['route'],
+    method: r.method as string,
+    path: r.path as string,
+    model: r.model as string | null,
+    upstreamModel: r.upstream_model as string | null,
+    provider: r.provider as string | null,
+    key: r.key_id === null ? null : { id: r.key_id as string, prefix: r.key_prefix as string, name: r.key_name as string },
+    status: r.status as number,
+    outcome: r.outcome as LogListItem['outcome'],
+    stream: r.stream === 1,
+    incomplete: r.incomplete === 1,
+    error: r.error as string | null,
+    usage: JSON.parse(r.usage as string),
+    cost: JSON.parse(r.cost as string),
+    latency: JSON.parse(r.latency as string),
+    requestPreview: r.request_preview as string,
+    responsePreview: r.response_preview as string,
+    clientIp: r.client_ip as string | null,
+    userAgent: r.user_agent as string | null,
+    gatewayId: r.gateway_id as string | null,
+  };
+}
+
+export function rowToLog(r: Row): StoredLog {
+  const detail = JSON.parse(r.detail as string) as Pick<StoredLog, 'timing' | 'attempts' | 'redactions'> & {
+    request: Omit<StoredLog['request'], 'body'>;
+    response: Omit<StoredLog['response'], 'body' | 'rawStream'>;
+  };
+  const log: StoredLog = {
+    ...rowToListItem(r),
+    timing: detail.timing,
+    attempts: detail.attempts,
+    request: { ...detail.request, body: r.request_body === null ? null : JSON.parse(r.request_body as string) },
+    response: {
+      ...detail.response,
+      body: r.response_body === null ? null : JSON.parse(r.response_body as string),
+      rawStream: r.raw_stream as string | null,
+    },
+    redactions: detail.redactions,
+  };
+  if (r.bodies_expired === 1) log.bodiesExpired = true;
+  return log;
+}
+
+/** FTS5 phrase syntax: a term in double quotes, inner quotes doubled. */
+function ftsPhrase(term: string): string {
+  return `"${term.replace(/"/g, '""')}"`;
+}
+
+function likePattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * WHERE clause over `logs l` for a filter. `from` is inclusive and `to` exclusive (ms).
+ * Search terms of three or more characters use the trigram index; shorter ones (two Chinese
+ * characters are a common word) fall back to LIKE over the indexed text, which scans it.
+ */
+export function filterSql(f: LogFilter): { where: string; params: SqlValue[] } {
+  const c: string[] = [];
+  const p: SqlValue[] = [];
+  if (f.from !== undefined) (c.push('l.created_at >= ?'), p.push(f.from));
+  if (f.to !== undefined) (c.push('l.created_at < ?'), p.push(f.to));
+  if (f.model !== undefined) (c.push('l.model = ?'), p.push(f.model));
+  if (f.provider !== undefined) (c.push('l.provider = ?'), p.push(f.provider));
+  if (f.keyId !== undefined) (c.push('l.key_id = ?'), p.push(f.keyId));
+  if (f.status !== undefined) (c.push('l.status = ?'), p.push(f.status));
+  if (f.outcome !== undefined) (c.push('l.outcome = ?'), p.push(f.outcome));
+  if (f.route !== undefined) (c.push('l.route = ?'), p.push(f.route));
+  if (f.stream !== undefined) (c.push('l.stream = ?'), p.push(f.stream ? 1 : 0));
+  if (f.errorsOnly) c.push("(l.outcome <> 'ok' OR l.status >= 400)");
+  if (f.q !== undefined) {
+    const terms = searchTerms(f.q);
+    const long = terms.filter((t) => [...t].length >= 3);
+    if (long.length > 0) {
+      c.push('l.seq IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)');
+      p.push(long.map(ftsPhrase).join(' '));
+    }
+    for (const t of terms.filter((x) => [...x].length < 3)) {
+      c.push("l.seq IN (SELECT rowid FROM logs_fts WHERE text LIKE ? ESCAPE '\\')");
+      p.push(likePattern(t));
+    }
+  }
+  return { where: c.length ? c.join(' AND ') : '1', params: p };
+}

@@ -1,0 +1,97 @@
+import { BUCKET_COUNT } from '../shared.ts';
+
+const buckets = Array.from({ length: BUCKET_COUNT }, (_, i) => `b${i} INTEGER NOT NULL DEFAULT 0`).join(', ');
+
+/**
+ * Logs are split in two tables so list queries never touch body pages: `logs` holds every list
+ * field (JSON only for small nested values), `log_bodies` holds the detail and the bodies, which
+ * body retention nulls out. Both are keyed by the logs rowid (`seq`), which the FTS table shares.
+ */
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS logs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  route TEXT NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  model TEXT,
+  upstream_model TEXT,
+  provider TEXT,
+  key_id TEXT,
+  key_prefix TEXT,
+  key_name TEXT,
+  status INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  stream INTEGER NOT NULL,
+  incomplete INTEGER NOT NULL,
+  error TEXT,
+  usage TEXT NOT NULL,
+  cost TEXT NOT NULL,
+  latency TEXT NOT NULL,
+  request_preview TEXT NOT NULL,
+  response_preview TEXT NOT NULL,
+  client_ip TEXT,
+  user_agent TEXT,
+  gateway_id TEXT,
+  bodies_expired INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS logs_created ON logs(created_at);
+CREATE INDEX IF NOT EXISTS logs_key ON logs(key_id, id);
+CREATE INDEX IF NOT EXISTS logs_model ON logs(model, id);
+CREATE INDEX IF NOT EXISTS logs_provider ON logs(provider, id);
+CREATE INDEX IF NOT EXISTS logs_status ON logs(status, id);
+CREATE INDEX IF NOT EXISTS logs_outcome ON logs(outcome, id);
+CREATE INDEX IF NOT EXISTS logs_route ON logs(route, id);
+CREATE INDEX IF NOT EXISTS logs_bodies_live ON logs(created_at) WHERE bodies_expired = 0;
+
+CREATE TABLE IF NOT EXISTS log_bodies (
+  seq INTEGER PRIMARY KEY,
+  detail TEXT NOT NULL,
+  request_body TEXT,
+  response_body TEXT,
+  raw_stream TEXT
+);
+
+-- trigram: substring search that works for Chinese (no word breaks) as well as English
+CREATE VIRTUAL TABLE IF NOT EXISTS logs_fts USING fts5(text, tokenize = 'trigram');
+
+CREATE TABLE IF NOT EXISTS rollups (
+  dim TEXT NOT NULL,
+  value TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  count INTEGER NOT NULL DEFAULT 0,
+  errors INTEGER NOT NULL DEFAULT 0,
+  prompt_tokens INTEGER NOT NULL DEFAULT 0,
+  completion_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0,
+  latency_sum_ms REAL NOT NULL DEFAULT 0,
+  ${buckets},
+  PRIMARY KEY (dim, value, minute)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rollups_time ON rollups(dim, minute);
+
+-- v has no declared type so integers stay integers and JSON text stays text
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS providers (id TEXT PRIMARY KEY, priority INTEGER NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS relay_keys (
+  id TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  last_used_at INTEGER,
+  requests INTEGER NOT NULL DEFAULT 0,
+  tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS users (username TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at, id);
+`;
+
+export const PRAGMAS = `
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA busy_timeout = 5000;
+PRAGMA foreign_keys = OFF;
+PRAGMA temp_store = MEMORY;
+`;

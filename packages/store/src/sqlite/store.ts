@@ -1,0 +1,26 @@
+import type { Store } from '../port.ts';
+import { openDb } from './db.ts';
+import { sqliteLogs } from './logs.ts';
+import { sqliteConfig } from './config.ts';
+
+/**
+ * The embedded store on Node's built-in `node:sqlite` (no native addon). Calls are synchronous
+ * under the hood; the async signatures match the port. Opening creates the schema, so init()
+ * only has to exist for the port.
+ */
+export function createSqliteStore(path: string): Store {
+  const db = openDb(path);
+  return {
+    info: { kind: 'sqlite', features: { ttlIndexes: false, textSearch: true, server: `sqlite ${sqliteVersion(db.raw)}` } },
+    async init() {},
+    async close() {
+      db.close();
+    },
+    ...sqliteLogs(db),
+    ...sqliteConfig(db),
+  };
+}
+
+function sqliteVersion(raw: ReturnType<typeof openDb>['raw']): string {
+  return (raw.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+}

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { tempDir } from '@llm-relay/testkit';
+import { createStore } from '../src/index.ts';
+import { storeConformance } from './conformance.ts';
+import { makeLog } from './fixtures.ts';
+
+storeConformance('sqlite (temp file)', async () => {
+  const dir = tempDir('store-sqlite');
+  const store = await createStore(`sqlite://${join(dir.path, 'nested', 'relay.db')}`);
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      dir.remove();
+    },
+  };
+});
+
+it('sqlite: a second connection to the same file sees the first one’s writes (WAL, separate processes share it)', async () => {
+  const dir = tempDir('store-sqlite');
+  const url = `sqlite:${join(dir.path, 'relay.db')}`;
+  const a = await createStore(url);
+  const b = await createStore(url);
+  try {
+    const log = makeLog();
+    await a.insertLogs([log]);
+    expect(await b.insertLogs([log])).toEqual([]);
+    expect((await b.getLog(log.id))?.id).toBe(log.id);
+    expect(existsSync(join(dir.path, 'relay.db-wal'))).toBe(true);
+  } finally {
+    await a.close();
+    await b.close();
+    dir.remove();
+  }
+});
