@@ -1,0 +1,66 @@
+import { type Detector, scan, type Span } from './scan.ts';
+
+// Provider keys: OpenAI (sk-, sk-proj-, sk-svcacct-), Anthropic (sk-ant-api03-…), and this relay's own
+// sk-relay-… keys. A run without a digit ("sk-xxxxxxxxxxxxxxxxxxxx") is a placeholder, not a key.
+const SK_KEY = /(?<![\w-])sk-[A-Za-z0-9_-]{20,}/g;
+const AWS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g;
+const AWS_SECRET_HINT = /secret_?access_?key/i;
+const AWS_SECRET = /secret_?access_?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/dgi;
+const GITHUB = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g;
+// Google API keys, Stripe live keys and Slack tokens share the "fixed prefix + long token" shape.
+const VENDOR = /(?<![\w-])(?:AIza[0-9A-Za-z_-]{35}|[sr]k_live_[0-9A-Za-z]{24,}|xox[abprs]-[0-9A-Za-z-]{10,})(?![\w-])/g;
+const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?![\w-])/g;
+// A block cut short (a truncated capture) is still redacted up to where its base64 stops.
+const PEM =
+  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]{0,20000}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s]|\\[nr])*)/g;
+// scheme://user:password@host — only the password goes; the user name helps an operator debug.
+const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>]*:([^\s@/?#"'<>]+)@(?=[\w[])/dg;
+
+const HAS_DIGIT = /\d/;
+const HAS_LETTER = /[A-Za-z]/;
+
+function entropic(m: RegExpExecArray): readonly [number, number] | null {
+  const body = m[0].slice(3);
+  return HAS_DIGIT.test(body) && HAS_LETTER.test(body) ? [m.index, m.index + m[0].length] : null;
+}
+
+function group1(m: RegExpExecArray): readonly [number, number] | null {
+  return m.indices?.[1] ?? null;
+}
+
+/** A JWT's header is base64url JSON naming its algorithm; random dotted base64 is not a token. */
+export function jwtHeaderValid(token: string): boolean {
+  const head = token.slice(0, token.indexOf('.'));
+  try {
+    const json = atob(head.replace(/-/g, '+').replace(/_/g, '/'));
+    const parsed: unknown = JSON.parse(json);
+    return typeof parsed === 'object' && parsed !== null && typeof (parsed as { alg?: unknown }).alg === 'string';
+  } catch {
+    return false;
+  }
+}
+
+const MASKED = /^(?:\*+|x+|\[SECRET\]|<[^>]*>|\$\{[^}]*\})$/i;
+
+export const secretDetector: Detector = {
+  type: 'secret',
+  find(text: string, out: Span[]) {
+    if (text.indexOf('-----BEGIN') >= 0) scan(text, PEM, 'secret', out);
+    if (text.indexOf('://') >= 0) {
+      scan(text, URL_PASSWORD, 'secret', out, (m) => {
+        const pass = m.indices?.[1];
+        return pass && !MASKED.test(m[1]!) ? pass : null;
+      });
+    }
+    if (text.indexOf('sk-') >= 0) scan(text, SK_KEY, 'secret', out, entropic);
+    if (text.indexOf('A') >= 0) scan(text, AWS_KEY_ID, 'secret', out);
+    if (AWS_SECRET_HINT.test(text)) scan(text, AWS_SECRET, 'secret', out, group1);
+    if (text.indexOf('_') >= 0) scan(text, GITHUB, 'secret', out);
+    if (text.indexOf('AIza') >= 0 || text.indexOf('_live_') >= 0 || text.indexOf('xox') >= 0) {
+      scan(text, VENDOR, 'secret', out);
+    }
+    if (text.indexOf('eyJ') >= 0) {
+      scan(text, JWT, 'secret', out, (m) => (jwtHeaderValid(m[0]) ? [m.index, m.index + m[0].length] : null));
+    }
+  },
+};
