@@ -1,1 +1,2 @@
 export * from './processes.ts';
+export * from './ferretdb.ts';
