@@ -1,0 +1,111 @@
+import type { ExchangeEvent, RedactionType, Settings, StoredLog } from '@llm-relay/contracts';
+import { isObj, parseBody, reassembleResponse } from '../reassembly/index.ts';
+import { computeUsage } from '../usage/usage.ts';
+import { computeCost, priceFor } from '../pricing/pricing.ts';
+import { answerText, reasoningText, requestTexts } from './texts.ts';
+
+export type RedactionCounts = Partial<Record<RedactionType, number>>;
+/** The shape of the PII redactor (features/redaction); null when redaction is off. */
+export interface Redactor {
+  redactText(s: string): { text: string; counts: RedactionCounts };
+  redactJson(v: unknown): { value: unknown; counts: RedactionCounts };
+}
+
+export interface BuildOptions {
+  settings: Settings;
+  redactor: Redactor | null;
+  keepEmbeddingVectors: boolean;
+}
+
+export const PREVIEW_CHARS = 300;
+const SEARCH_TEXT_MAX = 100_000;
+
+/** One exchange event → the document we store. Pure: everything it needs is in the event and the options. */
+export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
+  const { settings, redactor } = opts;
+  let requestBody = parseBody(event.request.body);
+  const r = reassembleResponse(event, { keepEmbeddingVectors: opts.keepEmbeddingVectors });
+  let responseBody = r.body;
+  const req = requestTexts(event.route, requestBody);
+  let answer = answerText(event.route, responseBody);
+  // Tokens are counted on the real text, before placeholders replace any of it.
+  const usage = computeUsage({
+    route: event.route,
+    status: event.response.status,
+    responseBody,
+    usageInjected: event.response.usageInjected === true,
+    promptText: req.prompt,
+    answerText: answer,
+    reasoningText: reasoningText(event.route, responseBody),
+  });
+  const responseModel = isObj(responseBody) && typeof responseBody.model === 'string' ? responseBody.model : null;
+  const cost = computeCost(usage, priceFor([event.upstreamModel, responseModel, event.model], event.startedAt, settings.priceOverrides));
+
+  let lastUser = req.lastUser;
+  let prompt = req.prompt;
+  let rawStream = settings.keepRawStream ? r.rawStream : null;
+  let error = event.error ?? r.streamError ?? errorFromBody(event.response.status, responseBody);
+  const redactions: Record<string, number> = {};
+  if (redactor) {
+    const rq = redactor.redactJson(requestBody);
+    const rs = redactor.redactJson(responseBody);
+    requestBody = rq.value;
+    responseBody = rs.value;
+    // Counts come from the bodies only: previews, search text and the raw stream repeat the same text.
+    for (const c of [rq.counts, rs.counts]) for (const [k, n] of Object.entries(c)) redactions[k] = (redactions[k] ?? 0) + (n ?? 0);
+    lastUser = redactor.redactText(lastUser).text;
+    prompt = redactor.redactText(prompt).text;
+    answer = redactor.redactText(answer).text;
+    if (rawStream !== null) rawStream = redactor.redactText(rawStream).text;
+    if (error !== null) error = redactor.redactText(error).text;
+  }
+
+  const t = event;
+  const lastAttempt = event.attempts.at(-1);
+  return {
+    id: event.id,
+    createdAt: event.startedAt,
+    route: event.route,
+    method: event.request.method,
+    path: event.request.path,
+    model: event.model,
+    upstreamModel: event.upstreamModel,
+    provider: event.provider,
+    key: event.key,
+    status: event.response.status,
+    outcome: event.outcome,
+    stream: event.response.stream,
+    incomplete: r.incomplete,
+    error,
+    usage,
+    cost,
+    latency: {
+      total: Math.max(0, t.endedAt - t.startedAt),
+      ttft: t.firstByteAt !== null ? Math.max(0, t.firstByteAt - t.startedAt) : null,
+      upstream: t.upstreamHeadersAt !== null ? Math.max(0, t.upstreamHeadersAt - (lastAttempt?.startedAt ?? t.startedAt)) : null,
+    },
+    requestPreview: preview(lastUser),
+    responsePreview: preview(answer || (error ?? '')),
+    clientIp: event.clientIp ?? null,
+    userAgent: event.userAgent ?? null,
+    gatewayId: event.gatewayId ?? null,
+    timing: { startedAt: t.startedAt, upstreamHeadersAt: t.upstreamHeadersAt, firstByteAt: t.firstByteAt, endedAt: t.endedAt },
+    attempts: event.attempts,
+    request: { headers: event.request.headers, body: requestBody, bytes: event.request.body.bytes, truncated: event.request.body.truncated },
+    response: { headers: event.response.headers, body: responseBody, bytes: event.response.body.bytes, truncated: event.response.body.truncated, rawStream },
+    redactions,
+    searchText: [prompt, answer].filter(Boolean).join('\n').slice(0, SEARCH_TEXT_MAX),
+  };
+}
+
+function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= PREVIEW_CHARS ? flat : `${flat.slice(0, PREVIEW_CHARS - 1)}…`;
+}
+
+function errorFromBody(status: number, body: unknown): string | null {
+  if (status < 400) return null;
+  if (isObj(body) && isObj(body.error) && typeof body.error.message === 'string') return body.error.message;
+  if (isObj(body) && typeof body.message === 'string') return body.message;
+  return `HTTP ${status}`;
+}
