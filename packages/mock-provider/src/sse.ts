@@ -76,7 +76,9 @@ export function streamSse(ctx: Ctx, frames: Frame[]): void {
   });
   const cut = () => {
     const sock = ctx.req.socket;
-    sink.flush(() => (sock.writableLength === 0 ? sock.destroy() : sock.once('drain', () => sock.destroy())));
+    // end() first: what was written (possibly still corked) reaches the client, then the connection dies
+    // without the chunked terminator, exactly like an upstream that crashed mid-stream
+    sink.flush(() => sock.end(() => sock.destroy()));
   };
   const step = (): void => {
     while (!closed && i < frames.length) {

@@ -60,7 +60,8 @@ export function chatCompletions(ctx: Ctx): void {
   const n = Math.max(1, Math.min(8, Number(j.n) || 1));
   const wantLogprobs = j.logprobs === true;
   const top = Number(j.top_logprobs) || 0;
-  const tools = toolCallsFor(ctx, id);
+  // seeded by the conversation, not the raw body, so a streamed and a plain call agree on tool-call ids
+  const tools = toolCallsFor(ctx, JSON.stringify([j.model, j.messages, j.tools]));
   const reasoning = ctx.b.reasoning ? reasoningText(user) : '';
   const prompt = promptTokens(j);
 
