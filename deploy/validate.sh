@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Validates every deploy file with what runs without a Docker engine or a cluster; exits non-zero on the
+# first file that fails. Installs the Go tools it needs (kustomize) when they are missing. Called by .ci/run.
+#   bash deploy/validate.sh
+#
+#  1. docker-compose.yml   dclint (its rules + the Compose Specification JSON schema),
+#                          then `docker-compose config -q` (Debian's 1.29: interpolation, anchors, references)
+#  2. deploy/edge          `haproxy -c` on the edge config (warnings other than unresolvable names fail)
+#  3. deploy/Dockerfile    the Dockerfile language service's validator + this project's rules
+#  4. deploy/k8s           `kustomize build` of the base and the example overlay, each rendered set decoded
+#                          strictly into the Kubernetes API's Go types and its references checked
+#                          (deploy/k8s/validate; kubeconform needs JSON schemas that cannot be downloaded here)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$ROOT/node_modules/.bin:$PATH"
+KUSTOMIZE_VERSION=${KUSTOMIZE_VERSION:-v5.8.1}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+step() { echo "[deploy] $*"; }
+skip() { echo "[deploy] SKIPPED: $*"; }
+
+# Placeholder values for the variables the compose file requires (${VAR:?...}); nothing else is set, so
+# every default in the file is what gets checked.
+cat >"$work/ci.env" <<'EOF'
+PROXY_KEY=ci-proxy-key
+TARGET_BASE_URL=http://mock:8100/v1
+ADMIN_PASSWORD=ci-admin-password
+JWT_SECRET=ci-jwt-secret
+EOF
+
+step "dclint docker-compose.yml"
+dclint --max-warnings 0 docker-compose.yml
+
+if command -v docker-compose >/dev/null; then
+  step "docker-compose config"
+  docker-compose --project-directory "$ROOT" --env-file "$work/ci.env" -f docker-compose.yml config -q
+  # the stack must refuse to start without its secrets
+  if docker-compose --project-directory "$ROOT" --env-file /dev/null -f docker-compose.yml config -q 2>/dev/null; then
+    echo "docker-compose.yml accepts a missing JWT_SECRET/ADMIN_PASSWORD/PROXY_KEY" >&2
+    exit 1
+  fi
+else
+  skip "docker-compose not installed (apt-get install docker-compose)"
+fi
+
+HAPROXY=$(command -v haproxy || { [ -x /usr/sbin/haproxy ] && echo /usr/sbin/haproxy; } || true)
+if [ -n "$HAPROXY" ]; then
+  step "haproxy -c deploy/edge/haproxy.cfg"
+  "$HAPROXY" -c -f deploy/edge/haproxy.cfg >"$work/haproxy.out" 2>&1 || { cat "$work/haproxy.out" >&2; exit 1; }
+  # the service names only resolve inside the compose network
+  if grep '\[WARNING\]' "$work/haproxy.out" | grep -v "could not resolve address" >&2; then exit 1; fi
+else
+  skip "haproxy not installed (apt-get install haproxy)"
+fi
+
+step "lint deploy/Dockerfile"
+node deploy/lint-dockerfile.ts deploy/Dockerfile
+
+step "kustomize build + strict Kubernetes decode"
+if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
+export PATH="$(go env GOPATH)/bin:$PATH"
+if ! command -v kustomize >/dev/null; then
+  step "go install sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+  (cd "$work" && go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION")
+fi
+(cd deploy/k8s/validate && go build -o "$work/k8s-validate" .)
+kustomize build deploy/k8s/base >"$work/base.yaml"
+"$work/k8s-validate" -external-secret llm-relay-secrets <"$work/base.yaml"
+kustomize build deploy/k8s/overlays/example >"$work/overlay.yaml"
+"$work/k8s-validate" <"$work/overlay.yaml"
+"$work/k8s-validate" <deploy/k8s/base/secret.template.yaml
+grep -q 'nginx.ingress.kubernetes.io/proxy-buffering: "off"' "$work/overlay.yaml" || { echo "gateway Ingress lost proxy-buffering off" >&2; exit 1; }
+
+step "all deploy files valid"
