@@ -1,0 +1,82 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createLogger, createRedis, type Logger } from '@llm-relay/server-kit';
+import { redisKeys } from '@llm-relay/contracts';
+import type { GatewayEnv } from './env.ts';
+import { createMetrics } from './plugins/metrics.ts';
+import { installRelayHooks } from './plugins/relay-hooks.ts';
+import { SnapshotStore } from './features/config/snapshot-store.ts';
+import { Upstreams } from './features/upstream/pools.ts';
+import { Limiter } from './features/limits/limiter.ts';
+import { Journal } from './features/capture/journal.ts';
+import { EventSink } from './features/capture/event-sink.ts';
+import { startHeartbeat } from './features/heartbeat.ts';
+import type { GatewayContext } from './features/proxy/context.ts';
+import { healthRoutes } from './routes/health.ts';
+import { modelRoutes } from './routes/model-routes.ts';
+import { modelsRoute } from './routes/models.ts';
+import { passthroughRoutes } from './routes/passthrough.ts';
+
+/** Build the gateway: connections, config, capture, routes. Never listens (index.ts does). */
+export async function build(env: GatewayEnv, log: Logger = createLogger('gateway', env.LOG_LEVEL)): Promise<FastifyInstance> {
+  const metrics = createMetrics();
+  // one fail-fast connection for the queue, limits, heartbeat and snapshot reads: nothing may hang on it
+  const redis = createRedis(env.REDIS_URL, 'producer');
+  const sub = createRedis(env.REDIS_URL, 'subscriber');
+  redis.on('error', (err) => log.debug({ err: err.message }, 'redis error'));
+  sub.on('error', (err) => log.debug({ err: err.message }, 'redis subscriber error'));
+  const journal = new Journal(env.JOURNAL_DIR, env.GATEWAY_ID, env.JOURNAL_MAX_BYTES, log);
+  await journal.open();
+  const upstreams = new Upstreams();
+  const snapshots = new SnapshotStore({
+    redis,
+    sub,
+    prefix: env.REDIS_PREFIX,
+    log,
+    pollMs: env.SNAPSHOT_POLL_MS,
+    onChange: (cfg) => {
+      upstreams.sync(cfg);
+      metrics.snapshotVersion.set(cfg.version);
+    },
+  });
+  metrics.snapshotVersion.set(-1);
+  const ctx: GatewayContext = {
+    env,
+    log,
+    metrics,
+    redis,
+    snapshots,
+    upstreams,
+    limiter: new Limiter({ redis, rateLimitKey: redisKeys(env.REDIS_PREFIX).rateLimit, timeoutMs: env.LIMITS_TIMEOUT_MS, metrics, log }),
+    sink: new EventSink({ conn: redis, prefix: env.REDIS_PREFIX, journal, metrics, log, batchMs: env.ENQUEUE_BATCH_MS, batchSize: env.ENQUEUE_BATCH_SIZE }),
+    journal,
+    startedAt: Date.now(),
+    inflight: 0,
+  };
+  await snapshots.start();
+  const heartbeat = startHeartbeat(ctx);
+
+  const app = Fastify({
+    logger: false,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    // longer than the idle timeout of load balancers in front (often 60 s), so they close first
+    keepAliveTimeout: 65_000,
+    requestTimeout: 0,
+    bodyLimit: env.BODY_LIMIT_BYTES,
+  });
+  installRelayHooks(app, ctx);
+  await app.register(healthRoutes(ctx));
+  await app.register(modelsRoute(ctx));
+  await app.register(modelRoutes(ctx));
+  await app.register(passthroughRoutes(ctx));
+
+  app.addHook('onClose', async () => {
+    snapshots.stop();
+    await heartbeat.stop();
+    await ctx.sink.close();
+    await upstreams.close();
+    sub.disconnect();
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  return app;
+}

@@ -1,0 +1,32 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { parseEnv, portFromEnv, sharedEnvShape } from '@llm-relay/config';
+
+const MiB = 1024 * 1024;
+
+/** The gateway's environment, parsed once at start-up (the only file that reads process.env). */
+export const GatewayEnvSchema = z.object({
+  ...sharedEnvShape,
+  GATEWAY_PORT: portFromEnv.default(8000),
+  GATEWAY_HOST: z.string().default('0.0.0.0'),
+  GATEWAY_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  /** where events are spooled while Redis is unreachable */
+  JOURNAL_DIR: z.string().default('./data/journal'),
+  JOURNAL_MAX_BYTES: z.coerce.number().int().positive().default(256 * MiB),
+  /** ~50 MiB so a vision request with a 20 MB data-URL image (base64 grows it by a third) still passes */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(50 * MiB),
+  ENQUEUE_BATCH_MS: z.coerce.number().int().min(0).default(5),
+  ENQUEUE_BATCH_SIZE: z.coerce.number().int().positive().default(200),
+  /** a `: keep-alive` comment is written to a stream that has been silent this long */
+  SSE_KEEPALIVE_MS: z.coerce.number().int().positive().default(15_000),
+  /** safety net beside the pub/sub notice */
+  SNAPSHOT_POLL_MS: z.coerce.number().int().positive().default(3_000),
+  HEARTBEAT_MS: z.coerce.number().int().positive().default(5_000),
+  /** how long the limiter waits on Redis before failing open */
+  LIMITS_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
+});
+export type GatewayEnv = z.infer<typeof GatewayEnvSchema>;
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
+  return parseEnv(GatewayEnvSchema, env);
+}

@@ -1,0 +1,155 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { CapturedBody } from '@llm-relay/contracts';
+
+/** Keeps the first `max` bytes of a body and counts the rest, so memory stays bounded. */
+export class BodyCapture {
+  bytes = 0;
+  private chunks: Buffer[] = [];
+  private kept = 0;
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  write(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.kept >= this.max) return;
+    const room = this.max - this.kept;
+    const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    this.chunks.push(part);
+    this.kept += part.length;
+  }
+  get truncated(): boolean {
+    return this.bytes > this.kept;
+  }
+  buffer(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+  text(): string {
+    return this.buffer().toString('utf8');
+  }
+  toCaptured(contentType: string | undefined): CapturedBody {
+    return { text: this.text(), contentType, bytes: this.bytes, truncated: this.truncated };
+  }
+}
+
+/** A whole buffered body as captured: its first `max` bytes as text. */
+export function captureBuffer(buf: Buffer | undefined, max: number, contentType: string | undefined): CapturedBody {
+  if (!buf || buf.length === 0) return { contentType, bytes: 0, truncated: false };
+  const cut = buf.length > max;
+  return { text: (cut ? buf.subarray(0, max) : buf).toString('utf8'), contentType, bytes: buf.length, truncated: cut };
+}
+
+/** Text-like content types are captured as text; everything else is summarised. */
+export function isTextual(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  return /^(text\/|application\/(json|x-ndjson|jsonl|x-www-form-urlencoded|xml)|[^;]*\+json)/i.test(contentType);
+}
+
+interface PartInfo {
+  field: string;
+  filename?: string;
+  contentType?: string;
+  bytes: number;
+  value?: string;
+}
+
+const FIELD_VALUE_MAX = 1024;
+const HEADER_MAX = 16 * 1024;
+
+/**
+ * Summarises a binary or multipart body as it streams by: size, SHA-256, and for multipart the file
+ * names, their sizes and the small text fields (`purpose`, `model`). Never keeps the content.
+ */
+export class BinarySummary {
+  bytes = 0;
+  private readonly hash: Hash = createHash('sha256');
+  private readonly delim: Buffer | null;
+  private tail: Buffer;
+  private state: 'preamble' | 'headers' | 'body' | 'done' = 'body';
+  private part: PartInfo | null = null;
+  private readonly parts: PartInfo[] = [];
+  private readonly contentType: string | undefined;
+
+  constructor(contentType: string | undefined) {
+    this.contentType = contentType;
+    const m = contentType ? /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType) : null;
+    this.delim = m && /^multipart\//i.test(contentType ?? '') ? Buffer.from(`\r\n--${m[1] ?? m[2]}`) : null;
+    // a leading CRLF makes the first boundary look like every other one
+    this.tail = Buffer.from('\r\n');
+    if (this.delim) this.state = 'preamble';
+  }
+
+  write(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    if (this.delim && this.state !== 'done') this.scan(chunk);
+  }
+
+  private scan(chunk: Buffer): void {
+    const delim = this.delim!;
+    let buf = this.tail.length ? Buffer.concat([this.tail, chunk]) : chunk;
+    for (;;) {
+      if (this.state === 'headers') {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) {
+          this.tail = buf.length > HEADER_MAX ? Buffer.alloc(0) : buf;
+          return;
+        }
+        this.part = parsePartHeaders(buf.subarray(0, end).toString('latin1'));
+        this.state = 'body';
+        buf = buf.subarray(end + 4);
+        continue;
+      }
+      const idx = buf.indexOf(delim);
+      if (idx < 0) {
+        const keep = Math.min(buf.length, delim.length - 1);
+        this.consume(buf.subarray(0, buf.length - keep));
+        this.tail = Buffer.from(buf.subarray(buf.length - keep));
+        return;
+      }
+      this.consume(buf.subarray(0, idx));
+      if (this.part) this.parts.push(this.part);
+      this.part = null;
+      const after = buf.subarray(idx + delim.length);
+      if (after.length < 2) {
+        // cannot tell yet whether this is the closing boundary; keep the delimiter and look again
+        this.tail = Buffer.from(buf.subarray(idx));
+        if (this.state === 'body') this.state = 'preamble';
+        return;
+      }
+      if (after[0] === 0x2d && after[1] === 0x2d) {
+        this.state = 'done';
+        return;
+      }
+      this.state = 'headers';
+      buf = after.subarray(2);
+    }
+  }
+
+  private consume(data: Buffer): void {
+    const p = this.part;
+    if (!p || this.state !== 'body') return;
+    p.bytes += data.length;
+    if (!p.filename && (p.value?.length ?? 0) < FIELD_VALUE_MAX) p.value = (p.value ?? '') + data.toString('utf8', 0, Math.min(data.length, FIELD_VALUE_MAX));
+  }
+
+  toCaptured(): CapturedBody {
+    const files = this.parts.filter((p) => p.filename !== undefined).map((p) => ({ field: p.field, filename: p.filename!, contentType: p.contentType, bytes: p.bytes }));
+    const fields: Record<string, string> = {};
+    for (const p of this.parts) if (p.filename === undefined && p.value !== undefined) fields[p.field] = p.value.slice(0, FIELD_VALUE_MAX);
+    return {
+      contentType: this.contentType,
+      bytes: this.bytes,
+      truncated: false,
+      summary: { sha256: this.hash.digest('hex'), ...(this.delim ? { files, fields } : {}) },
+    };
+  }
+}
+
+function parsePartHeaders(text: string): PartInfo {
+  const name = /(?:^|[;\s])name="([^"]*)"/i.exec(text)?.[1] ?? '';
+  const filename = /filename="([^"]*)"/i.exec(text)?.[1];
+  const contentType = /content-type:\s*([^\r\n]+)/i.exec(text)?.[1]?.trim();
+  return { field: name, filename, contentType, bytes: 0 };
+}

@@ -1,0 +1,144 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@llm-relay/server-kit';
+import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
+import type { Metrics } from '../../plugins/metrics.ts';
+import type { Journal } from './journal.ts';
+
+const ADD_TIMEOUT_MS = 2_000;
+const REPLAY_INTERVAL_MS = 1_000;
+
+/**
+ * Takes finished exchange events off the response path: `push` only appends to an array. A
+ * micro-batcher flushes every few milliseconds with one `addBulk`. When Redis is down or slow (or the
+ * journal still holds older events, to keep order) the batch goes to the journal instead, and a replay
+ * loop drains the journal into the queue once Redis answers again.
+ */
+export class EventSink {
+  private buf: ExchangeEvent[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private replayTimer: NodeJS.Timeout;
+  private replaying = false;
+  dropped = 0;
+  private readonly queue: Queue;
+  private readonly conn: Redis;
+  private readonly journal: Journal;
+  private readonly metrics: Metrics;
+  private readonly log: Logger;
+  private readonly batchMs: number;
+  private readonly batchSize: number;
+
+  constructor(opts: { conn: Redis; prefix: string; journal: Journal; metrics: Metrics; log: Logger; batchMs: number; batchSize: number }) {
+    this.conn = opts.conn;
+    this.journal = opts.journal;
+    this.metrics = opts.metrics;
+    this.log = opts.log;
+    this.batchMs = opts.batchMs;
+    this.batchSize = opts.batchSize;
+    this.queue = new Queue(EXCHANGES_QUEUE, { connection: opts.conn, prefix: opts.prefix });
+    this.queue.on('error', (err) => this.log.debug({ err }, 'queue connection error'));
+    this.conn.on('ready', () => void this.replay());
+    this.replayTimer = setInterval(() => void this.replay(), REPLAY_INTERVAL_MS);
+    this.replayTimer.unref();
+    this.metrics.journalBytes.set(this.journal.size);
+  }
+
+  push(ev: ExchangeEvent): void {
+    this.buf.push(ev);
+    if (this.buf.length >= this.batchSize) this.flushSoon(0);
+    else if (!this.timer) this.flushSoon(this.batchMs);
+  }
+
+  private flushSoon(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, ms);
+  }
+
+  /** Flushes run one after another so batches keep their order. */
+  flush(): Promise<void> {
+    if (this.buf.length === 0) return this.flushing;
+    const batch = this.buf;
+    this.buf = [];
+    this.flushing = this.flushing.then(() => this.write(batch));
+    return this.flushing;
+  }
+
+  private async write(batch: ExchangeEvent[]): Promise<void> {
+    if (!this.journal.pending && this.conn.status === 'ready') {
+      try {
+        await this.add(batch);
+        this.metrics.enqueueBatches.inc({ result: 'queued' });
+        return;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, events: batch.length }, 'enqueue failed; spooling to the journal');
+      }
+    }
+    await this.spool(batch.map((e) => JSON.stringify(e)));
+  }
+
+  private async spool(lines: string[]): Promise<void> {
+    try {
+      const dropped = await this.journal.append(lines);
+      this.metrics.enqueueBatches.inc({ result: 'journaled' });
+      this.metrics.journalEvents.inc(lines.length - dropped);
+      if (dropped) this.countDropped(dropped, 'journal full');
+    } catch (err) {
+      this.countDropped(lines.length, (err as Error).message);
+    }
+    this.metrics.journalBytes.set(this.journal.size);
+  }
+
+  private countDropped(n: number, why: string): void {
+    this.dropped += n;
+    this.metrics.dropped.inc(n);
+    this.log.error({ dropped: n, total: this.dropped, why }, 'exchange events dropped');
+  }
+
+  private async add(batch: ExchangeEvent[]): Promise<void> {
+    const jobs = batch.map((data) => ({ name: EXCHANGE_JOB_NAME, data, opts: { ...EXCHANGE_JOB_OPTIONS, jobId: data.id } }));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ADD_TIMEOUT_MS} ms`)), ADD_TIMEOUT_MS);
+    });
+    try {
+      // a timed-out add may still land later: the replayed copy has the same job id, so it is deduplicated
+      await Promise.race([this.queue.addBulk(jobs), timeout]);
+      this.metrics.enqueuedEvents.inc(batch.length);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Drain the journal into the queue, in order, while Redis answers. */
+  async replay(): Promise<void> {
+    if (this.replaying || !this.journal.pending || this.conn.status !== 'ready') return;
+    this.replaying = true;
+    const before = this.journal.size;
+    try {
+      for (;;) {
+        const empty = await this.journal.replayStep((lines) => this.add(lines.map((l) => JSON.parse(l) as ExchangeEvent)));
+        this.metrics.journalBytes.set(this.journal.size);
+        if (empty) break;
+      }
+      this.log.info({ bytes: before }, 'journal replayed into the queue');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'journal replay paused; Redis still failing');
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    clearInterval(this.replayTimer);
+    await this.flush();
+    await this.flushing;
+    await this.replay();
+    await this.queue.close().catch(() => undefined);
+  }
+}

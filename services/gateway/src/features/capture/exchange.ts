@@ -1,0 +1,105 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  CAPTURED_HEADER_ALLOWLIST,
+  EXCHANGE_EVENT_VERSION,
+  uuidv7,
+  type Attempt,
+  type CapturedBody,
+  type ExchangeEvent,
+  type Outcome,
+  type RelayKeyRef,
+  type Route,
+} from '@llm-relay/contracts';
+
+const ALLOWED = [...CAPTURED_HEADER_ALLOWLIST];
+const EMPTY_BODY: CapturedBody = { bytes: 0, truncated: false };
+
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Allow-listed headers only: authorization, cookies and provider keys can never enter an event. */
+export function pickHeaders(h: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ALLOWED) {
+    const v = h[name];
+    if (v !== undefined) out[name] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+/** Everything the gateway learns about one request while serving it; becomes one ExchangeEvent. */
+export class Exchange {
+  readonly id: string;
+  readonly startedAt: number;
+  route: Route;
+  key: RelayKeyRef | null = null;
+  provider: string | null = null;
+  model: string | null = null;
+  upstreamModel: string | null = null;
+  attempts: Attempt[] = [];
+  upstreamHeadersAt: number | null = null;
+  firstByteAt: number | null = null;
+  requestHeaders: Record<string, string> = {};
+  requestBody: CapturedBody = EMPTY_BODY;
+  /** a streamed upload is summarised only once it has passed through */
+  lazyRequestBody: (() => CapturedBody) | null = null;
+  status = 0;
+  responseHeaders: Record<string, string> = {};
+  stream = false;
+  responseBody: CapturedBody = EMPTY_BODY;
+  usageInjected: boolean | undefined;
+  outcome: Outcome = 'ok';
+  error: string | undefined;
+  finished = false;
+  readonly method: string;
+  readonly path: string;
+  readonly clientIp: string | undefined;
+  readonly userAgent: string | undefined;
+
+  constructor(route: Route, method: string, path: string, headers: IncomingHttpHeaders, clientIp: string | undefined) {
+    this.startedAt = now();
+    this.id = uuidv7(Math.floor(this.startedAt));
+    this.route = route;
+    this.method = method;
+    this.path = path;
+    this.clientIp = clientIp;
+    this.userAgent = headers['user-agent'];
+    this.requestHeaders = pickHeaders(headers);
+  }
+
+  fail(outcome: Outcome, error: string): void {
+    this.outcome = outcome;
+    this.error = error;
+  }
+
+  toEvent(gatewayId: string): ExchangeEvent {
+    return {
+      v: EXCHANGE_EVENT_VERSION,
+      id: this.id,
+      gatewayId,
+      startedAt: this.startedAt,
+      upstreamHeadersAt: this.upstreamHeadersAt,
+      firstByteAt: this.firstByteAt,
+      endedAt: now(),
+      route: this.route,
+      key: this.key,
+      provider: this.provider,
+      model: this.model,
+      upstreamModel: this.upstreamModel,
+      attempts: this.attempts,
+      request: { method: this.method, path: this.path, headers: this.requestHeaders, body: this.lazyRequestBody ? this.lazyRequestBody() : this.requestBody },
+      response: {
+        status: this.status,
+        headers: this.responseHeaders,
+        stream: this.stream,
+        body: this.responseBody,
+        ...(this.usageInjected !== undefined ? { usageInjected: this.usageInjected } : {}),
+      },
+      outcome: this.outcome,
+      ...(this.error !== undefined ? { error: this.error } : {}),
+      ...(this.clientIp !== undefined ? { clientIp: this.clientIp } : {}),
+      ...(this.userAgent !== undefined ? { userAgent: this.userAgent } : {}),
+    };
+  }
+}

@@ -1,0 +1,78 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RelayError } from '@llm-relay/contracts';
+import type { Candidate } from '../config/compiled.ts';
+import { forward, type ForwardRequest } from '../upstream/forward.ts';
+import { finishExchange, type GatewayContext, type RequestState } from './context.ts';
+import { relayResponse } from './relay-response.ts';
+
+export interface ProxyPlan extends Omit<ForwardRequest, 'signal' | 'maxRetries'> {
+  /** strip the usage-only chunk when the chosen candidate had stream usage injected */
+  strip: (c: Candidate) => boolean;
+}
+
+/** Take the limits of the caller's key; a refusal is a 429 with retry-after and x-ratelimit-*. */
+export async function admit(ctx: GatewayContext, st: RequestState): Promise<Record<string, string> | undefined> {
+  const key = st.key!;
+  if (!key.hasLimits) return undefined;
+  const a = await ctx.limiter.admit(key.record.id, key.record.limits, st.ex.id);
+  if (!a.allowed) {
+    throw new RelayError(429, `rate_limit_${a.limit}`, `Rate limit reached for this relay key (${a.limit} limit). Retry after ${a.headers['retry-after']} s.`, { type: 'rate_limit_error', headers: a.headers });
+  }
+  st.admitted = !a.failOpen;
+  return a.headers;
+}
+
+/**
+ * Forward the request (retries and fallback inside), then stream the answer back. The reply is
+ * hijacked only once an upstream response is in hand, so relay errors before that still go through
+ * the app's error handler. A client that goes away aborts the upstream request at once.
+ */
+export async function runProxy(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply, plan: ProxyPlan, extraHeaders: Record<string, string> | undefined): Promise<void> {
+  const st = request.relay!;
+  const ex = st.ex;
+  const res = reply.raw;
+  const ac = new AbortController();
+  let gone = false;
+  const onClose = () => {
+    if (!res.writableFinished) {
+      gone = true;
+      ac.abort();
+    }
+  };
+  res.once('close', onClose);
+  const settings = ctx.snapshots.current!.settings;
+  let fwd;
+  try {
+    fwd = await forward({ ...plan, signal: ac.signal, maxRetries: settings.httpMaxRetries }, ex, ctx.upstreams, ctx.metrics);
+  } catch (err) {
+    if (!gone) throw err;
+    st.hijacked = true;
+    reply.hijack();
+    ex.status = 499;
+    ex.fail('client_abort', 'client closed the connection before the upstream answered');
+    ctx.log.info({ exchangeId: ex.id }, 'client_abort before upstream response');
+    finishExchange(ctx, st);
+    return;
+  }
+  st.hijacked = true;
+  reply.hijack();
+  await relayResponse({
+    res,
+    upstream: fwd.res,
+    ex,
+    strip: plan.strip(fwd.candidate),
+    retried: fwd.retried,
+    captureMax: settings.captureMaxBytes,
+    keepAliveMs: ctx.env.SSE_KEEPALIVE_MS,
+    metrics: ctx.metrics,
+    extraHeaders,
+    clientGone: () => gone,
+  });
+  if (fwd.res.statusCode >= 400 && ex.outcome === 'ok') ex.fail('upstream_error', `upstream answered ${fwd.res.statusCode}`);
+  if (ex.outcome === 'client_abort') {
+    ctx.log.info({ exchangeId: ex.id, bytes: ex.responseBody.bytes }, 'client_abort mid-response');
+  } else if (ex.outcome !== 'ok') {
+    ctx.log.warn({ exchangeId: ex.id, outcome: ex.outcome, error: ex.error }, 'exchange incomplete');
+  }
+  finishExchange(ctx, st);
+}

@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RelayError, openAIError, type Outcome, type Route } from '@llm-relay/contracts';
+import { Exchange } from '../features/capture/exchange.ts';
+import { authenticate, notConfigured } from '../features/auth/authenticate.ts';
+import { finishExchange, type GatewayContext, type RequestState } from '../features/proxy/context.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    relay: RequestState | null;
+  }
+  interface FastifyContextConfig {
+    /** the exchange route a /v1 handler records; absent on health and metrics */
+    route?: Route;
+  }
+}
+
+function outcomeFor(status: number): Outcome {
+  if (status === 504) return 'timeout';
+  if (status === 502) return 'upstream_error';
+  if (status >= 500) return 'gateway_error';
+  return 'rejected';
+}
+
+/**
+ * Every /v1 request gets its Exchange (and so its id, sent as x-request-id) before anything can fail,
+ * then the relay key is checked. Whatever happens next — rejection, error, success — ends in
+ * finishExchange exactly once: here in onResponse, or in the handler when it wrote the response itself.
+ */
+export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): void {
+  app.decorateRequest('relay', null);
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const route = request.routeOptions.config.route;
+    if (!route) return done();
+    const ex = new Exchange(route, request.method, request.url, request.headers, request.ip);
+    const st: RequestState = { ex, key: null, admitted: false, hijacked: false };
+    request.relay = st;
+    ctx.inflight++;
+    ctx.metrics.inflight.inc();
+    reply.header('x-request-id', ex.id);
+    const cfg = ctx.snapshots.current;
+    if (!cfg) return done(notConfigured());
+    try {
+      st.key = authenticate(cfg, request.headers);
+      ex.key = st.key.ref;
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const st = request.relay;
+    if (st && !st.hijacked) {
+      if (!st.ex.status) st.ex.status = reply.statusCode;
+      finishExchange(ctx, st);
+    }
+    done();
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+    let status: number;
+    let body;
+    if (err instanceof RelayError) {
+      status = err.status;
+      body = err.toBody();
+      reply.headers(err.headers);
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      status = 413;
+      body = openAIError(`Request body too large: the limit is ${ctx.env.BODY_LIMIT_BYTES} bytes.`, 'invalid_request_error', 'request_too_large');
+    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      status = err.statusCode;
+      body = openAIError(err.message, 'invalid_request_error', err.code ?? null);
+    } else {
+      status = 500;
+      ctx.log.error({ err, exchangeId: request.relay?.ex.id }, 'unhandled gateway error');
+      body = openAIError('The relay failed to handle this request.', 'server_error', 'GW_INTERNAL');
+    }
+    const st = request.relay;
+    if (st) {
+      const ex = st.ex;
+      ex.status = status;
+      ex.fail(outcomeFor(status), body.error.message);
+      const text = JSON.stringify(body);
+      ex.responseBody = { text, contentType: 'application/json', bytes: Buffer.byteLength(text), truncated: false };
+      if (status === 413 && ex.requestBody.bytes === 0) {
+        const len = Number(request.headers['content-length'] ?? 0);
+        ex.requestBody = { contentType: request.headers['content-type'], bytes: len, truncated: len > 0 };
+      }
+    }
+    void reply.code(status).type('application/json').send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(openAIError(`Unknown request URL: ${request.method} ${request.url}.`, 'invalid_request_error', 'unknown_url'));
+  });
+}

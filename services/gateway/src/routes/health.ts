@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../features/proxy/context.ts';
+
+export function healthRoutes(ctx: GatewayContext) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    app.get('/healthz', async () => ({ status: 'ok' }));
+
+    /** Ready once a snapshot is loaded; Redis's state is reported but not fatal (the journal covers it). */
+    app.get('/readyz', async (_request, reply) => {
+      const cfg = ctx.snapshots.current;
+      const body = {
+        ready: cfg !== null,
+        snapshotVersion: cfg?.version ?? null,
+        redis: ctx.redis.status,
+        journalBytes: ctx.journal.size,
+        dropped: ctx.sink.dropped,
+        ...(cfg ? {} : { message: 'gateway not configured: run `npm run init`' }),
+      };
+      return reply.code(cfg ? 200 : 503).send(body);
+    });
+
+    app.get('/metrics', async (_request, reply) => {
+      return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    });
+  };
+}

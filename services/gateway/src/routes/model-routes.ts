@@ -1,0 +1,100 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RelayError, type Route } from '@llm-relay/contracts';
+import { candidatesFor, modelAllowed, type Candidate } from '../features/config/compiled.ts';
+import { captureBuffer } from '../features/capture/body-capture.ts';
+import type { GatewayContext } from '../features/proxy/context.ts';
+import { admit, runProxy } from '../features/proxy/run.ts';
+
+interface ModelRoute {
+  url: string;
+  route: Route;
+  subpath: string;
+  type: 'openai' | 'anthropic';
+}
+
+const MODEL_ROUTES: ModelRoute[] = [
+  { url: '/v1/chat/completions', route: 'chat.completions', subpath: '/chat/completions', type: 'openai' },
+  { url: '/v1/responses', route: 'responses', subpath: '/responses', type: 'openai' },
+  { url: '/v1/embeddings', route: 'embeddings', subpath: '/embeddings', type: 'openai' },
+  { url: '/v1/completions', route: 'completions', subpath: '/completions', type: 'openai' },
+  { url: '/v1/messages', route: 'messages', subpath: '/messages', type: 'anthropic' },
+];
+
+type Json = Record<string, unknown> & { model?: unknown; stream?: unknown; stream_options?: Record<string, unknown> | null };
+
+/** Parse the body once: routing needs the model, and chat streams may get stream_options added. */
+export function parseJsonBody(buf: Buffer | undefined): Json {
+  if (!buf || buf.length === 0) throw new RelayError(400, 'invalid_request', 'The request body is empty; a JSON object is expected.');
+  let json: unknown;
+  try {
+    json = JSON.parse(buf.toString('utf8'));
+  } catch (err) {
+    throw new RelayError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new RelayError(400, 'invalid_request', 'The request body must be a JSON object.');
+  return json as Json;
+}
+
+/** Candidates for a model the key may use: 403 when the key may not, 404 when no provider serves it. */
+export function route(ctx: GatewayContext, request: FastifyRequest, model: string, type: 'openai' | 'anthropic'): Candidate[] {
+  const st = request.relay!;
+  const cfg = ctx.snapshots.current!;
+  st.ex.model = model;
+  if (!modelAllowed(st.key!, model)) {
+    throw new RelayError(403, 'model_not_allowed', `This relay key may not use the model \`${model}\`.`, { param: 'model' });
+  }
+  const candidates = candidatesFor(cfg, model, type);
+  if (candidates.length === 0) {
+    throw new RelayError(404, 'model_not_found', `The model \`${model}\` does not exist or no provider serves it.`, { param: 'model' });
+  }
+  return candidates;
+}
+
+export function modelRoutes(ctx: GatewayContext) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    // bodies stay raw bytes: forwarded as they came unless routing has to change them
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.env.BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
+    for (const r of MODEL_ROUTES) {
+      app.post(r.url, { config: { route: r.route } }, (request, reply) => handle(ctx, r, request, reply));
+    }
+  };
+}
+
+async function handle(ctx: GatewayContext, r: ModelRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const st = request.relay!;
+  const raw = request.body as Buffer | undefined;
+  const settings = ctx.snapshots.current!.settings;
+  st.ex.requestBody = captureBuffer(raw, settings.captureMaxBytes, request.headers['content-type']);
+  const json = parseJsonBody(raw);
+  if (typeof json.model !== 'string' || !json.model) {
+    throw new RelayError(400, 'missing_model', 'You must provide a model parameter.', { param: 'model' });
+  }
+  const model = json.model;
+  const candidates = route(ctx, request, model, r.type);
+  const limitHeaders = await admit(ctx, st);
+  const streamed = json.stream === true;
+  // usage for every chat stream: ask for it when the client did not, and hide that chunk from the client
+  const wantsUsage = streamed && (r.route === 'chat.completions' || r.route === 'completions') && json.stream_options?.include_usage !== true;
+  const inject = (c: Candidate) => wantsUsage && c.provider.injectStreamUsage;
+  const bodies = new Map<string, Buffer>();
+  const bodyFor = (c: Candidate): Buffer => {
+    if (c.upstreamModel === model && !inject(c)) return raw!;
+    const k = `${c.upstreamModel}\0${inject(c)}`;
+    let b = bodies.get(k);
+    if (!b) {
+      const out: Json = { ...json, model: c.upstreamModel };
+      if (inject(c)) out.stream_options = { ...(json.stream_options ?? {}), include_usage: true };
+      b = Buffer.from(JSON.stringify(out));
+      bodies.set(k, b);
+    }
+    return b;
+  };
+  await runProxy(
+    ctx,
+    request,
+    reply,
+    { candidates, method: 'POST', subpath: r.subpath, headers: request.headers, body: bodyFor, replayable: true, strip: inject },
+    limitHeaders,
+  );
+}

@@ -1,0 +1,91 @@
+import { Transform, pipeline, type Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RelayError } from '@llm-relay/contracts';
+import { candidatesFor, modelAllowed, type Candidate } from '../features/config/compiled.ts';
+import { BinarySummary, captureBuffer } from '../features/capture/body-capture.ts';
+import type { GatewayContext } from '../features/proxy/context.ts';
+import { admit, runProxy } from '../features/proxy/run.ts';
+
+/**
+ * Every other /v1 path (stored completions, files, audio, images, batches, vector stores, …) goes to
+ * the provider the body's model picks, else the key's default provider, else the first provider.
+ * JSON bodies are buffered (they are small and name the model); everything else streams through in
+ * both directions and is only summarised for the capture.
+ */
+export function passthroughRoutes(ctx: GatewayContext) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'buffer', bodyLimit: ctx.env.BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    app.all('/v1/*', { config: { route: 'passthrough' } }, (request, reply) => handle(ctx, request, reply));
+  };
+}
+
+function defaultCandidate(ctx: GatewayContext, request: FastifyRequest): Candidate {
+  const cfg = ctx.snapshots.current!;
+  const wanted = request.relay!.key!.record.defaultProvider;
+  const p = (wanted && cfg.providersById.get(wanted)) || cfg.providers.find((x) => x.type === 'openai') || cfg.providers[0];
+  if (!p) throw new RelayError(503, 'no_provider', 'No provider is configured.', { type: 'server_error' });
+  return { provider: p, upstreamModel: '' };
+}
+
+function modelOf(buf: Buffer): string | null {
+  // cheap check first: most pass-through bodies name no model
+  if (!buf.includes('"model"')) return null;
+  try {
+    const m = (JSON.parse(buf.toString('utf8')) as { model?: unknown }).model;
+    return typeof m === 'string' && m ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+async function handle(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const st = request.relay!;
+  const ex = st.ex;
+  const cfg = ctx.snapshots.current!;
+  const contentType = request.headers['content-type'];
+  let body: Buffer | Readable | null = null;
+  let candidates: Candidate[] | null = null;
+  if (Buffer.isBuffer(request.body)) {
+    body = request.body;
+    ex.requestBody = captureBuffer(body, cfg.settings.captureMaxBytes, contentType);
+    const model = modelOf(body);
+    if (model) {
+      ex.model = model;
+      if (!modelAllowed(st.key!, model)) throw new RelayError(403, 'model_not_allowed', `This relay key may not use the model \`${model}\`.`, { param: 'model' });
+      const c = candidatesFor(cfg, model, 'openai');
+      if (c.length) candidates = c;
+    }
+  } else if (request.body && typeof (request.body as Readable).pipe === 'function') {
+    const summary = new BinarySummary(contentType);
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        summary.write(chunk);
+        cb(null, chunk);
+      },
+    });
+    pipeline(request.body as Readable, tap, () => undefined);
+    body = tap;
+    ex.lazyRequestBody = () => summary.toCaptured();
+  }
+  const limitHeaders = await admit(ctx, st);
+  const chosen = candidates ?? [defaultCandidate(ctx, request)];
+  const subpath = request.url.slice(3);
+  await runProxy(
+    ctx,
+    request,
+    reply,
+    {
+      candidates: chosen,
+      method: request.method,
+      subpath,
+      headers: request.headers,
+      body: () => body,
+      // a streamed upload cannot be sent twice
+      replayable: !(body && !Buffer.isBuffer(body)),
+      strip: () => false,
+    },
+    limitHeaders,
+  );
+}
