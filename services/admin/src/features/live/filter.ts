@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ROUTES, type LiveLogSummary } from '@llm-relay/contracts';
+
+/** A live client's filter (the `filter` message of contracts' LiveClientMessage, also accepted as query parameters). */
+export const LiveFilterSchema = z.object({
+  model: z.string().min(1).max(200).optional(),
+  provider: z.string().min(1).max(200).optional(),
+  keyId: z.string().min(1).max(200).optional(),
+  route: z.enum(ROUTES).optional(),
+  errorsOnly: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
+  q: z.string().min(1).max(500).optional(),
+});
+export type LiveFilter = z.infer<typeof LiveFilterSchema>;
+
+export const LiveClientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('filter'), filter: LiveFilterSchema }),
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('resume') }),
+]);
+
+/** The same meaning as the log list's filters (errorsOnly: an HTTP error or any outcome but ok). */
+export function matchesLive(f: LiveFilter, log: LiveLogSummary): boolean {
+  if (f.model && log.model !== f.model && log.upstreamModel !== f.model) return false;
+  if (f.provider && log.provider !== f.provider) return false;
+  if (f.keyId && log.key?.id !== f.keyId) return false;
+  if (f.route && log.route !== f.route) return false;
+  if (f.errorsOnly && !(log.status >= 400 || log.outcome !== 'ok')) return false;
+  if (f.q) {
+    const hay = `${log.requestPreview}\n${log.responsePreview}\n${log.model ?? ''}\n${log.path}\n${log.error ?? ''}`.toLowerCase();
+    if (!hay.includes(f.q.toLowerCase())) return false;
+  }
+  return true;
+}
+
+/** Redis stream ids (`ms-seq`) in order. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  const d = BigInt(am) - BigInt(bm) || BigInt(as) - BigInt(bs);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+export const STREAM_ID = /^\d{1,20}(-\d{1,20})?$/;

@@ -1,0 +1,121 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { LiveLogSummary, LiveServerMessage } from '@llm-relay/contracts';
+import type { Logger } from '@llm-relay/server-kit';
+import type { LiveClient, LiveEntry } from './live-client.ts';
+
+type RawEntry = [id: string, fields: string[]];
+
+/**
+ * The summary in a stream entry. The processor writes the JSON of a LiveLogSummary under one field
+ * (`summary`); other field names are accepted so a renamed field degrades to "still works".
+ */
+export function parseEntry([id, fields]: RawEntry): LiveEntry | null {
+  let json: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (['summary', 'log', 'data', 'json'].includes(fields[i]!)) json = fields[i + 1];
+  }
+  json ??= fields[fields.length - 1];
+  if (!json) return null;
+  try {
+    const log = JSON.parse(json) as LiveLogSummary;
+    if (!log || typeof log.id !== 'string') return null;
+    const message: LiveServerMessage = { type: 'log', streamId: id, log };
+    return { id, log, message: JSON.stringify(message) };
+  } catch {
+    return null;
+  }
+}
+
+export interface LiveHub {
+  /** register a client; with `lastId` it first gets every entry after that id still in the stream */
+  add(client: LiveClient, lastId: string | null, onPositioned?: (resumeFrom: string) => void): Promise<void>;
+  remove(client: LiveClient): void;
+  readonly size: number;
+  close(): Promise<void>;
+}
+
+const PAGE = 500;
+
+/**
+ * One reader per admin process: a dedicated connection blocks on XREAD and fans each entry out to this
+ * process's clients, so N browsers cost one Redis reader, not N.
+ */
+export function createLiveHub(redis: Redis, streamKey: string, log: Logger): LiveHub {
+  const clients = new Set<LiveClient>();
+  let reader: Redis | null = null;
+  let closed = false;
+  let loop: Promise<void> | null = null;
+
+  async function tailId(conn: Redis): Promise<string> {
+    const last = (await conn.xrevrange(streamKey, '+', '-', 'COUNT', 1)) as RawEntry[];
+    return last[0]?.[0] ?? '0-0';
+  }
+
+  async function run(conn: Redis, startId: string): Promise<void> {
+    let cursor = startId;
+    while (!closed) {
+      try {
+        const res = (await conn.xread('COUNT', PAGE, 'BLOCK', 5000, 'STREAMS', streamKey, cursor)) as [string, RawEntry[]][] | null;
+        if (!res) continue;
+        for (const raw of res[0]![1]) {
+          cursor = raw[0];
+          const entry = parseEntry(raw);
+          if (entry) for (const c of clients) c.offer(entry);
+        }
+      } catch (err) {
+        if (closed) return;
+        log.warn({ err }, 'live stream read failed; retrying');
+        await sleep(1000);
+      }
+    }
+  }
+
+  async function ensureReader(): Promise<void> {
+    if (reader || closed) return;
+    reader = redis.duplicate({ connectionName: 'llm-relay-admin-live', maxRetriesPerRequest: null });
+    reader.on('error', (err) => log.debug({ err }, 'live reader connection error'));
+    const start = await tailId(reader);
+    loop = run(reader, start);
+  }
+
+  return {
+    get size() {
+      return clients.size;
+    },
+    async add(client, lastId, onPositioned) {
+      await ensureReader();
+      const resumeFrom = lastId ?? (await tailId(redis));
+      client.startCatchUp(resumeFrom);
+      clients.add(client);
+      onPositioned?.(resumeFrom);
+      try {
+        if (lastId) {
+          let from = `(${lastId}`;
+          for (;;) {
+            const page = (await redis.xrange(streamKey, from, '+', 'COUNT', PAGE)) as RawEntry[];
+            for (const raw of page) {
+              const entry = parseEntry(raw);
+              if (entry) client.catchUp(entry);
+            }
+            if (page.length < PAGE) break;
+            from = `(${page[page.length - 1]![0]}`;
+          }
+        }
+      } finally {
+        client.endCatchUp();
+      }
+    },
+    remove(client) {
+      clients.delete(client);
+    },
+    async close() {
+      closed = true;
+      clients.clear();
+      // a blocked XREAD does not return on quit; dropping the connection ends the loop at once
+      reader?.disconnect();
+      await loop?.catch(() => {});
+      reader = null;
+    },
+  };
+}

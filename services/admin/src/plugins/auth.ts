@@ -1,0 +1,86 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RelayError } from '@llm-relay/contracts';
+import { verifySession, type Role, type SessionClaims } from '../features/auth/jwt.ts';
+import { adminKeys } from '../admin-keys.ts';
+import { isAllowedOrigin } from './security.ts';
+
+export const SESSION_COOKIE = 'llm_relay_session';
+
+export interface SessionUser {
+  username: string;
+  role: Role;
+  /** absent for a WebSocket ticket */
+  session?: SessionClaims;
+  via: 'bearer' | 'cookie' | 'ticket';
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** the least role a route needs; routes without one are public */
+    role?: Role;
+    /** accept a single-use `?ticket=` (the live WebSocket) */
+    allowTicket?: boolean;
+  }
+  interface FastifyRequest {
+    user: SessionUser | null;
+  }
+}
+
+const RANK: Record<Role, number> = { viewer: 1, admin: 2 };
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Authentication happens in onRequest, before the body is read and before a WebSocket upgrade:
+ * a bearer token (scripts), the session cookie (browser) or, for the live socket, a single-use ticket.
+ * The role comes from the store on every request, so deleting a user or changing their role takes effect at once.
+ */
+export const authPlugin = fp(async (app: FastifyInstance) => {
+  app.decorateRequest('user', null);
+  const keys = adminKeys(app.env.REDIS_PREFIX);
+
+  async function fromToken(token: string, via: 'bearer' | 'cookie'): Promise<SessionUser | null> {
+    const claims = await verifySession(app.jwtKey, token);
+    if (!claims) return null;
+    if (await app.redis.exists(keys.revoked(claims.jti))) return null;
+    const user = await app.store.getUser(claims.username);
+    if (!user) return null;
+    return { username: user.username, role: user.role, session: claims, via };
+  }
+
+  async function fromTicket(ticket: string): Promise<SessionUser | null> {
+    const raw = await app.redis.getdel(keys.wsTicket(ticket));
+    if (!raw) return null;
+    const { username } = JSON.parse(raw) as { username: string };
+    const user = await app.store.getUser(username);
+    return user ? { username: user.username, role: user.role, via: 'ticket' } : null;
+  }
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const need = req.routeOptions.config?.role;
+    if (!need) return;
+    const header = req.headers.authorization;
+    const cookie = req.cookies?.[SESSION_COOKIE];
+    const ticket = req.routeOptions.config.allowTicket ? (req.query as Record<string, string | undefined>)?.ticket : undefined;
+    let user: SessionUser | null = null;
+    if (header?.toLowerCase().startsWith('bearer ')) user = await fromToken(header.slice(7).trim(), 'bearer');
+    else if (ticket) user = await fromTicket(ticket);
+    else if (cookie) user = await fromToken(cookie, 'cookie');
+    if (!user) {
+      throw new RelayError(401, 'unauthorized', header || cookie || ticket ? 'Invalid or expired session; log in again.' : 'Log in first: POST /admin/login.');
+    }
+    // SameSite=Strict already keeps the cookie off cross-site requests; the Origin check covers browsers that ignore it.
+    if (user.via === 'cookie' && !SAFE_METHODS.has(req.method) && req.headers.origin && !isAllowedOrigin(req.headers.origin, req.headers.host, app.env.CORS_ORIGINS)) {
+      throw new RelayError(403, 'origin_not_allowed', `Origin ${req.headers.origin} may not change anything here.`);
+    }
+    if (RANK[user.role] < RANK[need]) throw new RelayError(403, 'forbidden', `This needs the ${need} role; you are ${user.role}.`);
+    req.user = user;
+    void reply;
+  });
+});
+
+/** The authenticated user of a route that declared a role (the hook guarantees one). */
+export function currentUser(req: FastifyRequest): SessionUser {
+  if (!req.user) throw new RelayError(401, 'unauthorized', 'Log in first: POST /admin/login.');
+  return req.user;
+}

@@ -1,0 +1,62 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+
+/** An origin may call the API from a browser when it is allow-listed or is this very host (the served UI). */
+export function isAllowedOrigin(origin: string, host: string | undefined, allowlist: string[]): boolean {
+  const o = origin.replace(/\/+$/, '');
+  if (allowlist.includes(o) || allowlist.includes('*')) return true;
+  try {
+    return host !== undefined && new URL(o).host === host;
+  } catch {
+    return false;
+  }
+}
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "object-src 'none'",
+].join('; ');
+
+/** Security headers on every answer, and CORS for the allow-listed origins only (credentials included). */
+export const securityPlugin = fp(async (app: FastifyInstance) => {
+  const allow = app.env.CORS_ORIGINS;
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+    // swagger-ui sets its own, looser policy for its inline bootstrap
+    if (!req.url.startsWith('/docs')) reply.header('content-security-policy', CSP);
+    if (app.env.NODE_ENV === 'production') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (req.url.startsWith('/admin/') && !req.url.startsWith('/admin/assets/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    const origin = req.headers.origin;
+    if (origin && isAllowedOrigin(origin, undefined, allow)) {
+      reply.header('access-control-allow-origin', origin);
+      reply.header('access-control-allow-credentials', 'true');
+      reply.header('access-control-expose-headers', 'x-request-id, content-disposition');
+      reply.header('vary', 'Origin');
+    }
+    return payload;
+  });
+
+  // Preflight: answered for allow-listed origins only; others get no CORS headers and the browser refuses.
+  app.options('/*', { schema: { hide: true } }, async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin && isAllowedOrigin(origin, undefined, allow)) {
+      reply.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
+      reply.header('access-control-allow-headers', 'content-type, authorization, x-request-id');
+      reply.header('access-control-max-age', '600');
+    }
+    return reply.code(204).send();
+  });
+});

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import { KEY_STATUSES, KeyLimitsSchema, RelayError, uuidv7 } from '@llm-relay/contracts';
+import type { RelayKeyRecord } from '@llm-relay/store';
+import { generateRelayKey } from '@llm-relay/server-kit';
+import { audit } from '../features/audit.ts';
+import { AUTH_ERRORS, errors, IdParamsSchema, KeyViewSchema, type KeyView } from '../schemas.ts';
+
+const ModelList = z.array(z.string().min(1).max(200)).max(1000);
+const CreateBody = z.strictObject({
+  name: z.string().min(1).max(200),
+  expiresAt: z.number().int().positive().nullable().optional(),
+  allowedModels: ModelList.optional(),
+  limits: KeyLimitsSchema.optional(),
+  defaultProvider: z.string().min(1).optional(),
+});
+const PatchBody = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  status: z.enum(KEY_STATUSES).optional(),
+  expiresAt: z.number().int().positive().nullable().optional(),
+  allowedModels: ModelList.optional(),
+  limits: KeyLimitsSchema.optional(),
+  defaultProvider: z.string().min(1).nullable().optional(),
+});
+const WithSecret = z.object({ key: KeyViewSchema, secret: z.string() });
+type Params = { Params: z.infer<typeof IdParamsSchema> };
+
+/** A key as lists show it: everything but the hash. */
+export function toKeyView(k: RelayKeyRecord): KeyView {
+  const { hash: _hash, ...view } = k;
+  return view;
+}
+
+export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
+  const config = { role: 'admin' as const };
+  const tags = ['api-keys'];
+  const load = async (id: string): Promise<RelayKeyRecord> => {
+    const k = await app.store.getKey(id);
+    if (!k) throw new RelayError(404, 'key_not_found', `No relay key ${id}.`, { param: 'id' });
+    return k;
+  };
+
+  app.get('/admin/api-keys', { config, schema: { tags, response: { 200: z.object({ items: z.array(KeyViewSchema) }), ...errors(...AUTH_ERRORS) } } }, async () => ({
+    items: (await app.store.listKeys()).sort((a, b) => b.createdAt - a.createdAt).map(toKeyView),
+  }));
+
+  app.post<{ Body: z.infer<typeof CreateBody> }>(
+    '/admin/api-keys',
+    { config, schema: { tags, body: CreateBody, response: { 201: WithSecret, ...errors(...AUTH_ERRORS) } } },
+    async (req, reply) => {
+      const { secret, prefix, hash } = generateRelayKey();
+      const b = req.body;
+      const record: RelayKeyRecord = {
+        id: uuidv7(),
+        name: b.name,
+        prefix,
+        hash,
+        status: 'active',
+        createdAt: Date.now(),
+        expiresAt: b.expiresAt ?? null,
+        allowedModels: b.allowedModels ?? [],
+        limits: b.limits ?? {},
+        ...(b.defaultProvider ? { defaultProvider: b.defaultProvider } : {}),
+        lastUsedAt: null,
+        usage: { requests: 0, tokens: 0, costUsd: 0 },
+      };
+      await app.store.upsertKey(record);
+      await app.snapshots.publish();
+      await audit(app, req, 'key.create', record.id, { name: record.name, prefix });
+      return reply.code(201).send({ key: toKeyView(record), secret });
+    },
+  );
+
+  app.patch<Params & { Body: z.infer<typeof PatchBody> }>(
+    '/admin/api-keys/:id',
+    { config, schema: { tags, params: IdParamsSchema, body: PatchBody, response: { 200: KeyViewSchema, ...errors(...AUTH_ERRORS, 404) } } },
+    async (req) => {
+      const before = await load(req.params.id);
+      const { defaultProvider, ...rest } = req.body;
+      const next: RelayKeyRecord = { ...before, ...rest };
+      if (defaultProvider === null) delete next.defaultProvider;
+      else if (defaultProvider !== undefined) next.defaultProvider = defaultProvider;
+      await app.store.upsertKey(next);
+      await app.snapshots.publish();
+      await audit(app, req, 'key.update', before.id, { changed: Object.keys(req.body), ...(req.body.status ? { status: req.body.status } : {}) });
+      return toKeyView(next);
+    },
+  );
+
+  app.post<Params>('/admin/api-keys/:id/rotate', { config, schema: { tags, params: IdParamsSchema, response: { 200: WithSecret, ...errors(...AUTH_ERRORS, 404) } } }, async (req) => {
+    const before = await load(req.params.id);
+    const { secret, prefix, hash } = generateRelayKey();
+    const next: RelayKeyRecord = { ...before, prefix, hash };
+    await app.store.upsertKey(next);
+    await app.snapshots.publish();
+    await audit(app, req, 'key.rotate', before.id, { oldPrefix: before.prefix, prefix });
+    return { key: toKeyView(next), secret };
+  });
+
+  app.delete<Params>('/admin/api-keys/:id', { config, schema: { tags, params: IdParamsSchema, response: { 204: z.null(), ...errors(...AUTH_ERRORS, 404) } } }, async (req, reply) => {
+    const before = await load(req.params.id);
+    await app.store.deleteKey(before.id);
+    await app.snapshots.publish();
+    await audit(app, req, 'key.delete', before.id, { name: before.name, prefix: before.prefix });
+    return reply.code(204).send();
+  });
+}

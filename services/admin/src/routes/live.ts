@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import { RelayError } from '@llm-relay/contracts';
+import { LiveClientMessageSchema, LiveFilterSchema, STREAM_ID } from '../features/live/filter.ts';
+import { createLiveClient } from '../features/live/live-client.ts';
+import { isAllowedOrigin } from '../plugins/security.ts';
+
+const LiveQuery = LiveFilterSchema.extend({
+  ticket: z.string().max(200).optional(),
+  lastId: z.string().regex(STREAM_ID, 'a Redis stream id such as 1700000000000-0').optional(),
+});
+
+/** Bytes queued for one client before its messages are dropped (it then gets a `lagged` notice). */
+export const LIVE_HIGH_WATER_BYTES = 1024 * 1024;
+
+export async function liveRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: z.infer<typeof LiveQuery> }>(
+    '/admin/live',
+    {
+      websocket: true,
+      config: { role: 'viewer', allowTicket: true },
+      schema: {
+        tags: ['live'],
+        description:
+          'WebSocket of live logs. Authenticate with the session cookie or `?ticket=` from POST /admin/ws-ticket. ' +
+          'The server sends LiveServerMessage JSON (hello, log, lagged, error); the client may send {type:"filter",filter}, {type:"pause"}, {type:"resume"}. ' +
+          'Filters may also be given as query parameters; `lastId` resumes after that stream id.',
+        querystring: LiveQuery,
+      },
+      // runs after authentication (onRequest) and before the upgrade: a foreign page is refused with a 403, not a socket
+      preValidation: async (req) => {
+        const origin = req.headers.origin;
+        if (origin && !isAllowedOrigin(origin, req.headers.host, app.env.CORS_ORIGINS)) {
+          throw new RelayError(403, 'origin_not_allowed', `Origin ${origin} may not open the live stream.`);
+        }
+      },
+    },
+    async (socket, req) => {
+      const { ticket: _t, lastId, ...filter } = req.query;
+      const client = createLiveClient(socket, filter, {
+        highWaterBytes: LIVE_HIGH_WATER_BYTES,
+        maxPending: 5000,
+        onSkipped: (n) => app.metrics.liveSkipped.inc(n),
+      });
+      app.metrics.liveClients.inc();
+      socket.on('message', (data, isBinary) => {
+        let parsed;
+        try {
+          parsed = isBinary ? null : LiveClientMessageSchema.safeParse(JSON.parse(String(data)));
+        } catch {
+          parsed = null;
+        }
+        if (!parsed?.success) return client.send({ type: 'error', message: 'expected {type:"filter",filter:{...}}, {type:"pause"} or {type:"resume"}' });
+        const msg = parsed.data;
+        if (msg.type === 'filter') client.setFilter(msg.filter);
+        else if (msg.type === 'pause') client.pause();
+        else client.resume();
+      });
+      socket.on('close', () => {
+        app.liveHub.remove(client);
+        app.metrics.liveClients.dec();
+      });
+      try {
+        await app.liveHub.add(client, lastId ?? null, (resumeFrom) => client.send({ type: 'hello', lastId: resumeFrom }));
+        // the socket may have closed while catching up, before the close handler could remove it
+        if (socket.readyState !== socket.OPEN) app.liveHub.remove(client);
+      } catch (err) {
+        req.log.error({ err }, 'live subscription failed');
+        client.send({ type: 'error', message: 'the live stream is unavailable (Redis); reconnect shortly' });
+        socket.close(1011, 'live stream unavailable');
+      }
+    },
+  );
+}

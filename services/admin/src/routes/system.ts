@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import { redisKeys } from '@llm-relay/contracts';
+import { audit } from '../features/audit.ts';
+import { AUTH_ERRORS, errors } from '../schemas.ts';
+import { VERSION } from '../version.ts';
+
+const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+const SystemAnswer = z.object({
+  gateways: z.array(z.object({ id: z.string(), startedAt: z.number().nullable(), lastSeen: z.number().nullable(), inflight: z.number(), journalBytes: z.number(), dropped: z.number() })),
+  processors: z.array(z.object({ id: z.string(), lastSeen: z.number().nullable(), processed: z.number(), failed: z.number() })),
+  queue: z.object({ waiting: z.number(), active: z.number(), delayed: z.number(), failed: z.number(), completed: z.number() }),
+  store: z.object({ kind: z.enum(['sqlite', 'mongodb']), features: z.object({ ttlIndexes: z.boolean(), textSearch: z.boolean(), server: z.string().optional() }) }),
+  proxyBaseUrl: z.string(),
+  version: z.string(),
+});
+
+/** Heartbeats are JSON written by each replica; a malformed one is shown with what could be read. */
+function parseBeats(raw: Record<string, string>): [string, Record<string, unknown>][] {
+  return Object.entries(raw).map(([id, json]) => {
+    try {
+      return [id, JSON.parse(json) as Record<string, unknown>];
+    } catch {
+      return [id, {}];
+    }
+  });
+}
+
+export async function systemRoutes(app: FastifyInstance): Promise<void> {
+  const keys = redisKeys(app.env.REDIS_PREFIX);
+
+  app.get('/admin/system', { config: { role: 'viewer' }, schema: { tags: ['system'], response: { 200: SystemAnswer, ...errors(...AUTH_ERRORS) } } }, async () => {
+    const [gw, pr, counts] = await Promise.all([
+      app.redis.hgetall(keys.gateways),
+      app.redis.hgetall(keys.processors),
+      app.exchangesQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+    ]);
+    return {
+      gateways: parseBeats(gw).map(([id, b]) => ({
+        id,
+        startedAt: typeof b.startedAt === 'number' ? b.startedAt : null,
+        lastSeen: typeof b.lastSeen === 'number' ? b.lastSeen : null,
+        inflight: num(b.inflight),
+        journalBytes: num(b.journalBytes),
+        dropped: num(b.dropped),
+      })),
+      processors: parseBeats(pr).map(([id, b]) => ({ id, lastSeen: typeof b.lastSeen === 'number' ? b.lastSeen : null, processed: num(b.processed), failed: num(b.failed) })),
+      queue: { waiting: num(counts.waiting), active: num(counts.active), delayed: num(counts.delayed), failed: num(counts.failed), completed: num(counts.completed) },
+      store: app.store.info,
+      proxyBaseUrl: app.env.PROXY_BASE_URL,
+      version: VERSION,
+    };
+  });
+
+  app.post(
+    '/admin/failed-jobs/replay',
+    { config: { role: 'admin' }, schema: { tags: ['system'], description: 'Move every failed exchange job back to waiting so the processor tries it again.', response: { 200: z.object({ replayed: z.number() }), ...errors(...AUTH_ERRORS) } } },
+    async (req) => {
+      const { failed } = await app.exchangesQueue.getJobCounts('failed');
+      await app.exchangesQueue.retryJobs({ state: 'failed', count: 1000 });
+      await audit(app, req, 'jobs.replay-failed', null, { replayed: failed ?? 0 });
+      return { replayed: failed ?? 0 };
+    },
+  );
+}

@@ -1,0 +1,2 @@
+/** Reported by /admin/system and the OpenAPI document. */
+export const VERSION = '0.1.0';
