@@ -1,23 +1,26 @@
 import type { RedactionType } from '@llm-relay/contracts';
 import { cardIssuerValid, cnIdValid, IBAN_LENGTHS, ibanValid, luhnValid, ssnValid } from './checksums.ts';
-import { type Detector, onlyDigits, scan, type Span } from './scan.ts';
+import { type Detector, isAlnum, isHex, onlyDigits, scan, scanAround, type Span } from './scan.ts';
 import { secretDetector } from './secrets.ts';
 
 // JavaScript's \w is ASCII-only without the u flag, so Chinese text right next to a number still counts
 // as a boundary ("手机13800138000") while letters, digits and joiners do not ("order-13800138000").
 
 const EMAIL =
-  /(?<![\w.%+-])[A-Za-z0-9][\w.%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/g;
+  /(?<![\w.%+-])[A-Za-z0-9][\w.%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/y;
+const AT = /@/g;
+// 37 % 43 + 45 - 46 . 95 _
+const inLocalPart = (c: number) => isAlnum(c) || c === 37 || c === 43 || c === 45 || c === 46 || c === 95;
 
 const email: Detector = {
   type: 'email',
   find(text, out) {
-    if (text.indexOf('@') >= 0) scan(text, EMAIL, 'email', out);
+    if (text.indexOf('@') >= 0) scanAround(text, AT, inLocalPart, 65, EMAIL, 'email', out);
   },
 };
 
 // A trailing separator plus digit means the candidate is only part of a longer number.
-const PHONE_INTL = /(?<![\w+])\+[1-9]\d{0,14}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,6}){0,6}(?!\w|[ .-]\d)/g;
+const PHONE_INTL = /(?<![\w+])\+[1-9]\d{0,14}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,14}){0,6}(?!\w|[ .-]\d)/g;
 const PHONE_CN_MOBILE = /(?<![\w.+/-]|\d[ -])(?:(?:0086|86)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\w|[ .-]\d)/g;
 const PHONE_NANP =
   /(?<![\w+.-]|\d[ .-])(?:1[ .-]?)?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}(?!\w|[ .-]\d)/g;
@@ -54,15 +57,16 @@ const card: Detector = {
   },
 };
 
-const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g;
-const IBAN_HINT = /[A-Z]{2}\d{2}/;
+// Case-insensitive: people type IBANs in lower case; mod-97 and the length table keep precision.
+const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/gi;
+const IBAN_HINT = /[A-Z]{2}\d{2}/i;
 
 const iban: Detector = {
   type: 'iban',
   find(text, out) {
     if (!IBAN_HINT.test(text)) return;
     scan(text, IBAN, 'iban', out, (m) => {
-      const want = IBAN_LENGTHS[m[0].slice(0, 2)];
+      const want = IBAN_LENGTHS[m[0].slice(0, 2).toUpperCase()];
       if (want === undefined) return null;
       // A group that follows the IBAN (an amount, a reference) may have been swallowed: cut at the
       // country's length.
@@ -72,7 +76,7 @@ const iban: Detector = {
         const c = m[0][end++]!;
         if (c !== ' ') compact += c;
       }
-      return ibanValid(compact) ? [m.index, m.index + end] : null;
+      return ibanValid(compact.toUpperCase()) ? [m.index, m.index + end] : null;
     });
   },
 };
@@ -100,7 +104,10 @@ const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`(?<![\\w.]|\\d\\.)(?:${OCTET}\\.){3}${OCTET}(?!\\w|\\.\\d)`, 'g');
 const IPV4_EXACT = new RegExp(`^(?:${OCTET}\\.){3}${OCTET}$`);
 const VERSION_BEFORE = /(?:(?<![A-Za-z])(?:version|ver\.?|release|build)|版本号?)\s*[:：]?\s*$/i;
-const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?!\w|:|\.\d)/g;
+const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?!\w|:|\.\d)/y;
+// Every IPv6 address with two or more colons contains one of these.
+const IPV6_SEED = /:[0-9A-Fa-f]{0,4}:/g;
+const inIpv6 = (c: number) => isHex(c) || c === 58;
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 
 /** Full and compressed IPv6, with an optional IPv4 tail; rejects times, MACs and C++ scopes. */
@@ -136,7 +143,7 @@ const ip: Detector = {
       );
     }
     if (text.indexOf(':') >= 0) {
-      scan(text, IPV6, 'ip', out, (m) => {
+      scanAround(text, IPV6_SEED, inIpv6, 40, IPV6, 'ip', out, (m) => {
         // "fe80::1:" at the end of a clause: the last colon is punctuation.
         const s = m[0].endsWith(':') && !m[0].endsWith('::') ? m[0].slice(0, -1) : m[0];
         return ipv6Valid(s) ? [m.index, m.index + s.length] : null;

@@ -39,3 +39,42 @@ function wholeMatch(m: RegExpExecArray): readonly [number, number] {
 export function onlyDigits(s: string): string {
   return s.replace(/\D/g, '');
 }
+
+/**
+ * Like scan, for patterns whose first character is a class that matches almost anywhere (an e-mail's local
+ * part, an IPv6 group): V8 would try the pattern at every position. Instead find a rare literal `seed`
+ * ('@', '://', ':x:'), walk back over the characters `inRun` allows (at most `maxBack`), and run the
+ * sticky `re` once from there. The walk stops where the pattern's own look-behind would, so the result
+ * is the same as a full scan.
+ */
+export function scanAround(
+  text: string,
+  seed: RegExp,
+  inRun: (code: number) => boolean,
+  maxBack: number,
+  re: RegExp,
+  type: Span['type'],
+  out: Span[],
+  accept: (m: RegExpExecArray) => readonly [number, number] | null = wholeMatch,
+): void {
+  seed.lastIndex = 0;
+  for (let s = seed.exec(text); s !== null; s = seed.exec(text)) {
+    let start = s.index;
+    const floor = Math.max(0, s.index - maxBack);
+    while (start > floor && inRun(text.charCodeAt(start - 1))) start--;
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (m === null || m.index + m[0].length <= s.index) continue;
+    const span = accept(m);
+    if (span) out.push({ type, start: span[0], end: span[1] });
+    seed.lastIndex = Math.max(seed.lastIndex, m.index + m[0].length);
+  }
+}
+
+/** Char-code predicates for scanAround. */
+export function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+export function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}

@@ -1,4 +1,4 @@
-import { type Detector, scan, type Span } from './scan.ts';
+import { type Detector, isAlnum, scan, scanAround, type Span } from './scan.ts';
 
 // Provider keys: OpenAI (sk-, sk-proj-, sk-svcacct-), Anthropic (sk-ant-api03-…), and this relay's own
 // sk-relay-… keys. A run without a digit ("sk-xxxxxxxxxxxxxxxxxxxx") is a placeholder, not a key.
@@ -14,7 +14,16 @@ const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?
 const PEM =
   /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]{0,20000}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s]|\\[nr])*)/g;
 // scheme://user:password@host — only the password goes; the user name helps an operator debug.
-const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>]*:([^\s@/?#"'<>]+)@(?=[\w[])/dg;
+const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>]*:([^\s@/?#"'<>]+)@(?=[\w[])/dy;
+const SCHEME_END = /:\/\//g;
+const inScheme = (c: number) => isAlnum(c) || c === 43 || c === 45 || c === 46;
+
+// `password=hunter2`, `"api_key": "…"`, `密码：abc123`. A value with neither digit nor symbol is more
+// likely prose ("password: required") than a password, so it is left alone.
+const ASSIGNED =
+  /(?<![A-Za-z0-9])(?:password|passwd|pwd|passphrase|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|密码|口令)["']?\s*[:=：]\s*["']?([^\s"',;&]{6,128})/dgi;
+const ASSIGNED_HINT = /pass|pwd|secret|api.?key|token|密码|口令/i;
+const HAS_DIGIT_OR_SYMBOL = /[\d!#$%^*+=?~]/;
 
 const HAS_DIGIT = /\d/;
 const HAS_LETTER = /[A-Za-z]/;
@@ -47,9 +56,16 @@ export const secretDetector: Detector = {
   find(text: string, out: Span[]) {
     if (text.indexOf('-----BEGIN') >= 0) scan(text, PEM, 'secret', out);
     if (text.indexOf('://') >= 0) {
-      scan(text, URL_PASSWORD, 'secret', out, (m) => {
+      scanAround(text, SCHEME_END, inScheme, 22, URL_PASSWORD, 'secret', out, (m) => {
         const pass = m.indices?.[1];
         return pass && !MASKED.test(m[1]!) ? pass : null;
+      });
+    }
+    if (ASSIGNED_HINT.test(text)) {
+      scan(text, ASSIGNED, 'secret', out, (m) => {
+        const v = m[1]!;
+        // A connection string is the URL detector's: it keeps the scheme, user and host readable.
+        return HAS_DIGIT_OR_SYMBOL.test(v) && !MASKED.test(v) && !v.includes('://') ? group1(m) : null;
       });
     }
     if (text.indexOf('sk-') >= 0) scan(text, SK_KEY, 'secret', out, entropic);

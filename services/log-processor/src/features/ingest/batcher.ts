@@ -1,0 +1,69 @@
+interface Pending<T, R> {
+  item: T;
+  resolve: (r: R) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Collects items and hands them to `flush` in batches of up to `maxSize`, or after `maxWaitMs` when a
+ * batch does not fill. Each `add()` settles only when its batch's flush has settled, so a caller (a
+ * queue job) is never acknowledged before its item is stored. One flush runs at a time; items that
+ * arrive meanwhile form the next batch.
+ */
+export class MicroBatcher<T, R> {
+  private pending: Pending<T, R>[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private readonly maxSize: number;
+  private readonly maxWaitMs: number;
+  private readonly flushFn: (items: T[]) => Promise<R[]>;
+
+  constructor(opts: { maxSize: number; maxWaitMs: number; flush: (items: T[]) => Promise<R[]> }) {
+    this.maxSize = opts.maxSize;
+    this.maxWaitMs = opts.maxWaitMs;
+    this.flushFn = opts.flush;
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (this.pending.length >= this.maxSize) this.kick();
+      else this.timer ??= setTimeout(() => this.kick(), this.maxWaitMs);
+    });
+  }
+
+  /** Flush what is pending and wait until every flush has settled. */
+  async drain(): Promise<void> {
+    while (this.pending.length > 0 || this.flushing) {
+      this.kick();
+      await this.flushing;
+    }
+  }
+
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.flushing || this.pending.length === 0) return;
+    const batch = this.pending.splice(0, this.maxSize);
+    this.flushing = this.run(batch).finally(() => {
+      this.flushing = null;
+      if (this.pending.length >= this.maxSize) this.kick();
+      else if (this.pending.length > 0) this.timer ??= setTimeout(() => this.kick(), this.maxWaitMs);
+    });
+  }
+
+  private async run(batch: Pending<T, R>[]): Promise<void> {
+    try {
+      const results = await this.flushFn(batch.map((p) => p.item));
+      batch.forEach((p, i) => p.resolve(results[i]!));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+}

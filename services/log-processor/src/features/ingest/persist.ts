@@ -1,0 +1,64 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { LIVE_STREAM_MAXLEN, redisKeys, type StoredLog } from '@llm-relay/contracts';
+import { toListItem, type Store } from '@llm-relay/store';
+import type { Metrics } from '../ops/metrics.ts';
+import { keyUsageFor, rollupsFor } from '../rollups/rollups.ts';
+
+export type PersistOutcome = 'inserted' | 'duplicate';
+
+export interface PersistDeps {
+  store: Store;
+  redis: Redis;
+  prefix: string;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/**
+ * Store one batch. Only the logs the store reports as newly inserted produce roll-ups, key usage and
+ * live-stream entries, so a redelivered or replayed job changes nothing. The insert is the commit
+ * point: if it throws, every job of the batch fails and is retried.
+ */
+export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promise<PersistOutcome[]> {
+  const { store, metrics } = deps;
+  const t0 = performance.now();
+  const insertedIds = new Set(await store.insertLogs(logs));
+  // The same event can sit twice in one batch (a redelivery racing the original): the first copy is the
+  // inserted one, every other copy is a duplicate.
+  const claimed = new Set<string>();
+  const isFresh = logs.map((l) => insertedIds.has(l.id) && !claimed.has(l.id) && claimed.add(l.id) !== undefined);
+  const fresh = logs.filter((_, i) => isFresh[i]);
+  if (fresh.length > 0) {
+    await store.addRollups(rollupsFor(fresh));
+    await store.touchKeys(keyUsageFor(fresh));
+  }
+  metrics.storeLatency.observe((performance.now() - t0) / 1000);
+  metrics.batchSize.observe(logs.length);
+  const now = Date.now();
+  for (const l of fresh) {
+    metrics.queueLag.observe(Math.max(0, now - l.timing.endedAt) / 1000);
+    for (const [type, n] of Object.entries(l.redactions)) if (n > 0) metrics.redactions.inc({ type }, n);
+  }
+  metrics.inserted.inc(fresh.length);
+  metrics.duplicates.inc(logs.length - fresh.length);
+  if (fresh.length > 0) await announce(deps, fresh);
+  return isFresh.map((f) => (f ? 'inserted' : 'duplicate'));
+}
+
+/**
+ * Live views are best effort: the log is already stored, so a failed XADD is logged, not retried
+ * (a retry would find the log stored and announce nothing anyway).
+ */
+async function announce(deps: PersistDeps, logs: StoredLog[]): Promise<void> {
+  const key = redisKeys(deps.prefix).liveStream;
+  const pipeline = deps.redis.pipeline();
+  for (const l of logs) pipeline.xadd(key, 'MAXLEN', '~', LIVE_STREAM_MAXLEN, '*', 'log', JSON.stringify(toListItem(l)));
+  try {
+    const results = await pipeline.exec();
+    const failed = results?.filter(([err]) => err).length ?? 0;
+    if (failed > 0) deps.log.warn({ failed }, 'live stream append failed for some logs');
+  } catch (err) {
+    deps.log.warn({ err, count: logs.length }, 'live stream append failed');
+  }
+}

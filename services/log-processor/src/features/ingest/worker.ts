@@ -1,0 +1,96 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { EXCHANGES_QUEUE, ExchangeEventSchema, type StoredLog } from '@llm-relay/contracts';
+import { buildLog } from '../logs/build-log.ts';
+import type { SettingsWatcher } from '../settings/settings-watcher.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import { MicroBatcher } from './batcher.ts';
+import { persistBatch, type PersistDeps, type PersistOutcome } from './persist.ts';
+
+export interface IngestOptions extends PersistDeps {
+  /** BullMQ needs its own blocking connection (maxRetriesPerRequest: null) */
+  workerConnection: Redis;
+  settings: SettingsWatcher;
+  concurrency: number;
+  batchSize: number;
+  batchWaitMs: number;
+  lockMs: number;
+  keepEmbeddingVectors: boolean;
+  metrics: Metrics;
+  log: Logger;
+}
+
+export interface Ingest {
+  worker: Worker;
+  batcher: MicroBatcher<StoredLog, PersistOutcome>;
+  counts: { processed: number; failed: number };
+  /** stop taking jobs, let held jobs finish (their batch flushes), close the worker */
+  close(): Promise<void>;
+}
+
+/**
+ * The exchange consumer. Jobs are validated, turned into logs, and parked in the micro-batcher; a job
+ * completes only when its batch is stored. Concurrency above the batch size keeps batches full.
+ */
+export function startIngest(opts: IngestOptions): Ingest {
+  const { metrics, log } = opts;
+  const counts = { processed: 0, failed: 0 };
+  const batcher = new MicroBatcher<StoredLog, PersistOutcome>({
+    maxSize: opts.batchSize,
+    maxWaitMs: opts.batchWaitMs,
+    flush: (logs) => persistBatch(opts, logs),
+  });
+
+  const handle = async (job: Job): Promise<PersistOutcome> => {
+    const parsed = ExchangeEventSchema.safeParse(job.data);
+    if (!parsed.success) {
+      throw new UnrecoverableError(`invalid exchange event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    let stored: StoredLog;
+    try {
+      stored = buildLog(parsed.data, { settings: opts.settings.current, redactor: opts.settings.currentRedactor(), keepEmbeddingVectors: opts.keepEmbeddingVectors });
+    } catch (err) {
+      // A retry would fail the same way; the job stays in the failed set to be replayed after a fix.
+      throw new UnrecoverableError(`could not build the log: ${(err as Error).message}`);
+    }
+    metrics.inflight.inc();
+    try {
+      return await batcher.add(stored);
+    } finally {
+      metrics.inflight.dec();
+    }
+  };
+
+  const worker = new Worker(EXCHANGES_QUEUE, handle, {
+    connection: opts.workerConnection,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency,
+    lockDuration: opts.lockMs,
+    // a killed replica's jobs return to the queue after about one lock period
+    stalledInterval: opts.lockMs,
+    autorun: true,
+  });
+  worker.on('completed', () => {
+    counts.processed += 1;
+    metrics.processed.inc();
+  });
+  worker.on('failed', (job, err) => {
+    counts.failed += 1;
+    const reason = err instanceof UnrecoverableError ? 'invalid' : 'store';
+    metrics.failed.inc({ reason });
+    log.error({ err, exchangeId: job?.id, attempts: job?.attemptsMade }, 'exchange job failed');
+  });
+  worker.on('error', (err) => log.error({ err }, 'worker error'));
+
+  return {
+    worker,
+    batcher,
+    counts,
+    async close() {
+      // BullMQ's close waits for active jobs; they are parked in the batcher, whose timer flushes them.
+      await worker.close();
+      await batcher.drain();
+    },
+  };
+}

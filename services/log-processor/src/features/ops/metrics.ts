@@ -1,0 +1,31 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Everything /metrics reports; one registry per processor so tests can build several in one process. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'llmrelay_processor_' });
+  return {
+    registry,
+    processed: new Counter({ name: 'llmrelay_processor_processed_total', help: 'exchange jobs completed (stored, or already stored)', registers: [registry] }),
+    inserted: new Counter({ name: 'llmrelay_processor_logs_inserted_total', help: 'logs newly inserted into the store', registers: [registry] }),
+    duplicates: new Counter({ name: 'llmrelay_processor_duplicates_total', help: 'jobs whose log was already stored (redelivery, replay)', registers: [registry] }),
+    failed: new Counter({ name: 'llmrelay_processor_failed_total', help: 'exchange job attempts that failed', labelNames: ['reason'] as const, registers: [registry] }),
+    queueLag: new Histogram({
+      name: 'llmrelay_processor_queue_lag_seconds',
+      help: 'time from the end of the exchange to its log being stored',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    batchSize: new Histogram({ name: 'llmrelay_processor_batch_size', help: 'logs per store write', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [registry] }),
+    storeLatency: new Histogram({
+      name: 'llmrelay_processor_store_seconds',
+      help: 'duration of one batch write (logs, roll-ups, key usage)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    redactions: new Counter({ name: 'llmrelay_processor_redactions_total', help: 'PII findings replaced, by type', labelNames: ['type'] as const, registers: [registry] }),
+    retention: new Counter({ name: 'llmrelay_processor_retention_total', help: 'retention work done', labelNames: ['kind'] as const, registers: [registry] }),
+    inflight: new Gauge({ name: 'llmrelay_processor_pending_logs', help: 'logs waiting in the current batch', registers: [registry] }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

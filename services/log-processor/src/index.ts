@@ -1,0 +1,20 @@
+import { loadDotEnv } from '@llm-relay/config';
+import { assertRedisReachable, createLogger, installShutdown } from '@llm-relay/server-kit';
+import { readEnv } from './env.ts';
+import { startProcessor } from './processor.ts';
+
+loadDotEnv();
+const env = readEnv();
+const log = createLogger('log-processor', env.LOG_LEVEL).child({ processorId: env.PROCESSOR_ID });
+
+try {
+  await assertRedisReachable(env.REDIS_URL);
+} catch (err) {
+  log.fatal((err as Error).message);
+  process.exit(1);
+}
+
+const processor = await startProcessor(env, log);
+installShutdown(log, [{ name: 'processor', run: () => processor.close() }]);
+await processor.app.listen({ port: env.PROCESSOR_PORT, host: env.PROCESSOR_HOST });
+log.info({ port: env.PROCESSOR_PORT, store: processor.store.info.kind, batchSize: env.PROCESSOR_BATCH_SIZE }, 'log processor ready');

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createRedis } from '@llm-relay/server-kit';
+import { createStore, type Store } from '@llm-relay/store';
+import type { ProcessorEnv } from './env.ts';
+import { buildApp } from './app.ts';
+import { createMetrics, type Metrics } from './features/ops/metrics.ts';
+import { startHeartbeat } from './features/ops/heartbeat.ts';
+import { SettingsWatcher } from './features/settings/settings-watcher.ts';
+import { startIngest, type Ingest } from './features/ingest/worker.ts';
+import { scheduleRetention } from './features/retention/retention.ts';
+
+export interface Processor {
+  app: FastifyInstance;
+  store: Store;
+  settings: SettingsWatcher;
+  ingest: Ingest;
+  metrics: Metrics;
+  /** the ordered shutdown: stop taking jobs, flush the batch, close worker, store, Redis */
+  close(): Promise<void>;
+}
+
+/** Wire the processor from its environment. The caller listens on `app` and installs signal handlers. */
+export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Processor> {
+  const redis = createRedis(env.REDIS_URL, 'client');
+  const subscriber = createRedis(env.REDIS_URL, 'subscriber');
+  const workerConnection = createRedis(env.REDIS_URL, 'worker');
+  for (const c of [redis, subscriber, workerConnection]) c.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const store = await createStore(env.DATABASE_URL);
+  const metrics = createMetrics();
+  const settings = new SettingsWatcher(redis, subscriber, env.REDIS_PREFIX, log);
+  await settings.start();
+
+  const ingest = startIngest({
+    store,
+    redis,
+    prefix: env.REDIS_PREFIX,
+    metrics,
+    log,
+    workerConnection,
+    settings,
+    concurrency: Math.max(env.PROCESSOR_CONCURRENCY, env.PROCESSOR_BATCH_SIZE),
+    batchSize: env.PROCESSOR_BATCH_SIZE,
+    batchWaitMs: env.PROCESSOR_BATCH_WAIT_MS,
+    lockMs: env.PROCESSOR_LOCK_MS,
+    keepEmbeddingVectors: env.PROCESSOR_KEEP_EMBEDDINGS,
+  });
+  const heartbeat = startHeartbeat(redis, env.REDIS_PREFIX, env.PROCESSOR_ID, ingest.counts, log);
+  const retention = scheduleRetention(
+    { store, redis, prefix: env.REDIS_PREFIX, settings: () => settings.current, metrics, log, batchSize: env.RETENTION_BATCH_SIZE },
+    env.RETENTION_INTERVAL_SECONDS * 1000,
+  );
+  let running = true;
+  const app = buildApp({ metrics, log, isRunning: () => running });
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      running = false;
+      const step = async (name: string, fn: () => Promise<unknown>) => {
+        const t0 = Date.now();
+        try {
+          await fn();
+          log.info({ step: name, ms: Date.now() - t0 }, 'shutdown step done');
+        } catch (err) {
+          log.error({ err, step: name }, 'shutdown step failed');
+        }
+      };
+      await step('worker', () => ingest.close());
+      await step('retention', () => retention.stop());
+      await step('heartbeat', () => heartbeat.stop());
+      await step('http', () => app.close());
+      await step('store', () => store.close());
+      await step('redis', () => Promise.all([redis.quit(), subscriber.quit(), workerConnection.quit()]));
+    })());
+  return { app, store, settings, ingest, metrics, close };
+}

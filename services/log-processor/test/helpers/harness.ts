@@ -1,0 +1,52 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
+import { createLogger, createRedis } from '@llm-relay/server-kit';
+import { tempDir, uniquePrefix, type TempDir } from '@llm-relay/testkit';
+import { readEnv } from '../../src/env.ts';
+import { startProcessor, type Processor } from '../../src/processor.ts';
+import { deleteKeys } from './redis.ts';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface Harness {
+  prefix: string;
+  processor: Processor;
+  redis: Redis;
+  queue: Queue;
+  /** enqueue as the gateway does: job id = event id, shared job options */
+  add(event: unknown, jobId?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A processor running in this test process on its own Redis prefix and its own database. */
+export async function startHarness(opts: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<Harness> {
+  const prefix = uniquePrefix('lp');
+  let dir: TempDir | null = null;
+  let databaseUrl = opts.databaseUrl;
+  if (!databaseUrl) {
+    dir = tempDir('lp');
+    databaseUrl = `sqlite:${dir.path}/relay.db`;
+  }
+  const env = readEnv({ REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: databaseUrl, PROCESSOR_BATCH_WAIT_MS: '20', PROCESSOR_BATCH_SIZE: '20', PROCESSOR_CONCURRENCY: '64', ...opts.env });
+  const processor = await startProcessor(env, createLogger('log-processor-test', process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const redis = createRedis(REDIS_URL, 'client');
+  const queue = new Queue(EXCHANGES_QUEUE, { connection: redis, prefix });
+  return {
+    prefix,
+    processor,
+    redis,
+    queue,
+    async add(event, jobId) {
+      const id = jobId ?? (event as ExchangeEvent).id;
+      await queue.add(EXCHANGE_JOB_NAME, event, { ...EXCHANGE_JOB_OPTIONS, jobId: id });
+    },
+    async close() {
+      await processor.close();
+      await queue.close();
+      await deleteKeys(redis, prefix);
+      await redis.quit();
+      dir?.remove();
+    },
+  };
+}
