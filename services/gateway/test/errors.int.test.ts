@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { waitFor } from '@llm-relay/testkit';
+import { World, makeKey, provider, type TestKey } from './helpers.ts';
+
+const w = new World();
+let base: string;
+let key: TestKey;
+let narrow: TestKey;
+let disabled: TestKey;
+let expired: TestKey;
+let rpm2: TestKey;
+
+async function apiError(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof OpenAI.APIError) return err;
+    throw err;
+  }
+  throw new Error('expected an API error');
+}
+
+beforeAll(async () => {
+  const mock = await w.startMock();
+  key = makeKey();
+  narrow = makeKey({ allowedModels: ['gpt-4o-mini'] });
+  disabled = makeKey({ status: 'disabled' });
+  expired = makeKey({ expiresAt: Date.now() - 1000 });
+  rpm2 = makeKey({ limits: { rpm: 2 } });
+  await w.snapshot(
+    [
+      provider({ id: 'primary', baseUrl: mock.url, models: [{ match: 'gpt-*' }], priority: 0 }),
+      provider({ id: 'backup', baseUrl: mock.url, apiKeys: ['sk-backup'], models: [{ match: 'gpt-4o-mini' }], priority: 1 }),
+      provider({ id: 'dead', baseUrl: 'http://127.0.0.1:9', models: [{ match: 'dead-model' }] }),
+    ],
+    [key.record, narrow.record, disabled.record, expired.record, rpm2.record],
+    { httpMaxRetries: 1, httpTimeoutSeconds: 1, connectTimeoutSeconds: 1 },
+  );
+  base = await w.startGateway({ BODY_LIMIT_BYTES: String(1024 * 1024), SSE_KEEPALIVE_MS: '500' });
+});
+afterAll(() => w.close());
+
+const msg = [{ role: 'user' as const, content: 'hi' }];
+
+describe('errors in the OpenAI shape, each captured once', () => {
+  it('401 for a missing, unknown, disabled or expired key', async () => {
+    for (const k of ['', 'sk-nope', disabled.secret, expired.secret]) {
+      const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...(k ? { authorization: `Bearer ${k}` } : {}) }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: msg }) });
+      expect(res.status).toBe(401);
+      const body = (await res.json()) as { error: { message: string; type: string; param: unknown; code: string } };
+      expect(body.error).toMatchObject({ type: 'invalid_request_error', param: null });
+      const ev = await w.event(res.headers.get('x-request-id')!);
+      expect(ev.outcome).toBe('rejected');
+      expect(ev.response.status).toBe(401);
+      expect(JSON.stringify(ev)).not.toContain(k || 'never');
+    }
+  });
+
+  it('403 for a model the key may not use, 404 for a model no provider serves', async () => {
+    const e403 = await apiError(w.client(base, narrow.secret).chat.completions.create({ model: 'gpt-4.1', messages: msg }));
+    expect(e403.status).toBe(403);
+    expect(e403.code).toBe('model_not_allowed');
+    const e404 = await apiError(w.client(base, key.secret).chat.completions.create({ model: 'nobody-serves-this', messages: msg }));
+    expect(e404.status).toBe(404);
+    expect(e404.code).toBe('model_not_found');
+    const ev = await w.event(e404.requestID!);
+    expect(ev.outcome).toBe('rejected');
+    expect(ev.model).toBe('nobody-serves-this');
+  });
+
+  it('413 for a body over the limit', async () => {
+    const e = await apiError(w.client(base, key.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(2 * 1024 * 1024) }] }));
+    expect(e.status).toBe(413);
+    expect(e.type).toBe('invalid_request_error');
+    const ev = await w.event(e.requestID!);
+    expect(ev.response.status).toBe(413);
+    expect(ev.request.body.bytes).toBeGreaterThan(2 * 1024 * 1024);
+  });
+
+  it('429 with retry-after once the key is over its RPM', async () => {
+    const c = w.client(base, rpm2.secret);
+    const ok = await c.chat.completions.create({ model: 'gpt-4o-mini', messages: msg }).withResponse();
+    expect(ok.response.headers.get('x-ratelimit-limit-requests')).toBe('2');
+    await c.chat.completions.create({ model: 'gpt-4o-mini', messages: msg });
+    const e = await apiError(c.chat.completions.create({ model: 'gpt-4o-mini', messages: msg }));
+    expect(e.status).toBe(429);
+    expect(Number(e.headers?.get('retry-after'))).toBeGreaterThan(0);
+    expect(e.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
+    expect((await w.event(e.requestID!)).outcome).toBe('rejected');
+  });
+
+  it('retries an upstream 500 and answers; x-should-retry false after retries', async () => {
+    const c = w.client(base, key.secret);
+    const before = w.mock.requests.length;
+    const { data, response } = await c.chat.completions.create({ model: 'gpt-4.1', messages: msg }, { headers: { 'x-mock-fail-times': '1', 'x-mock-fail-key': `retry-${Date.now()}` } }).withResponse();
+    expect(data.choices[0]!.message.content).toContain('hi');
+    expect(w.mock.requests.length - before).toBe(2);
+    expect(response.headers.get('x-should-retry')).toBe('false');
+    const ev = await w.event(response.headers.get('x-request-id')!);
+    expect(ev.attempts.map((a) => a.status)).toEqual([500, 200]);
+  });
+
+  it('falls back to the next provider when the first keeps failing', async () => {
+    const c = w.client(base, key.secret);
+    const { response } = await c.chat.completions.create({ model: 'gpt-4o-mini', messages: msg }, { headers: { 'x-mock-fail-times': '2', 'x-mock-fail-key': `fb-${Date.now()}` } }).withResponse();
+    const ev = await w.event(response.headers.get('x-request-id')!);
+    expect(ev.attempts.map((a) => [a.provider, a.status])).toEqual([['primary', 500], ['primary', 500], ['backup', 200]]);
+    expect(ev.provider).toBe('backup');
+    expect(w.mock.requests.at(-1)!.headers.authorization).toBe('Bearer sk-backup');
+  });
+
+  it('passes the final upstream error through when every attempt fails', async () => {
+    const e = await apiError(w.client(base, key.secret).chat.completions.create({ model: 'gpt-4.1', messages: msg }, { headers: { 'x-mock-status': '503' } }));
+    expect(e.status).toBe(503);
+    expect(e.headers?.get('x-should-retry')).toBe('false');
+    const ev = await w.event(e.requestID!);
+    expect(ev.outcome).toBe('upstream_error');
+    expect(ev.attempts).toHaveLength(2);
+  });
+
+  it('502 when the upstream cannot be reached, 504 when it does not answer in time', async () => {
+    const e502 = await apiError(w.client(base, key.secret).chat.completions.create({ model: 'dead-model', messages: msg }));
+    expect(e502.status).toBe(502);
+    expect((await w.event(e502.requestID!)).outcome).toBe('upstream_error');
+    const e504 = await apiError(w.client(base, key.secret).chat.completions.create({ model: 'gpt-4.1', messages: msg }, { headers: { 'x-mock-hang': '1' } }));
+    expect(e504.status).toBe(504);
+    expect(e504.code).toBe('GW_UPSTREAM_TIMEOUT');
+    expect((await w.event(e504.requestID!)).outcome).toBe('timeout');
+  });
+
+  it('client abort aborts the upstream and is captured as client_abort', async () => {
+    const ac = new AbortController();
+    const c = w.client(base, key.secret);
+    const stream = await c.chat.completions.create({ model: 'gpt-4.1', stream: true, messages: [{ role: 'user', content: 'long one' }] }, { headers: { 'x-mock-chunks': '500', 'x-mock-interval-ms': '20' }, signal: ac.signal });
+    let got = 0;
+    try {
+      for await (const _ of stream) if (++got === 3) ac.abort();
+    } catch {
+      // the abort surfaces as an error in the iterator
+    }
+    const ev = await waitFor(async () => (await w.events()).find((e) => e.outcome === 'client_abort'), { what: 'client_abort event' });
+    expect(ev.response.body.text).toContain('data: ');
+    expect(ev.response.body.text).not.toContain('[DONE]');
+    // the upstream was stopped: far fewer than the 500 chunks it would have sent
+    expect(ev.response.body.text!.split('data: ').length).toBeLessThan(100);
+  });
+
+  it('an upstream cut mid-stream ends in an SSE error event, never [DONE]', async () => {
+    const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json', 'x-mock-cut-after': '3', 'x-mock-interval-ms': '5' }, body: JSON.stringify({ model: 'gpt-4.1', stream: true, messages: msg }) });
+    const text = await res.text();
+    expect(text).not.toContain('[DONE]');
+    const last = text.trim().split('\n\n').at(-1)!;
+    expect(JSON.parse(last.replace(/^data: /, ''))).toMatchObject({ error: { type: 'server_error', code: 'upstream_stream_error' } });
+    const ev = await w.event(res.headers.get('x-request-id')!);
+    expect(ev.outcome).toBe('upstream_error');
+    // the SDK turns it into an error too
+    const s = await w.client(base, key.secret).chat.completions.create({ model: 'gpt-4.1', stream: true, messages: msg }, { headers: { 'x-mock-cut-after': '3', 'x-mock-interval-ms': '5' } });
+    await expect((async () => {
+      for await (const _ of s) void _;
+    })()).rejects.toThrow(/upstream stream failed/);
+  });
+
+  it('sends a keep-alive comment during a long silence', async () => {
+    const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json', 'x-mock-silence-ms': '1500', 'x-mock-interval-ms': '1' }, body: JSON.stringify({ model: 'gpt-4.1', stream: true, messages: msg }) });
+    const text = await res.text();
+    expect(text).toContain(': keep-alive\n\n');
+    expect(text).toContain('data: [DONE]');
+  });
+});
