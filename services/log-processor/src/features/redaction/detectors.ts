@@ -1,6 +1,6 @@
 import type { RedactionType } from '@llm-relay/contracts';
 import { cardIssuerValid, cnIdValid, IBAN_LENGTHS, ibanValid, luhnValid, ssnValid } from './checksums.ts';
-import { type Detector, isAlnum, isHex, onlyDigits, scan, scanAround, type Span } from './scan.ts';
+import { type Detector, isAlnum, isHex, literalSeed, onlyDigits, scan, scanAround, type Span } from './scan.ts';
 import { secretDetector } from './secrets.ts';
 
 // JavaScript's \w is ASCII-only without the u flag, so Chinese text right next to a number still counts
@@ -8,7 +8,7 @@ import { secretDetector } from './secrets.ts';
 
 const EMAIL =
   /(?<![\w.%+-])[A-Za-z0-9][\w.%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-]|\.[A-Za-z0-9])/y;
-const AT = /@/g;
+const AT = literalSeed('@');
 // 37 % 43 + 45 - 46 . 95 _
 const inLocalPart = (c: number) => isAlnum(c) || c === 37 || c === 43 || c === 45 || c === 46 || c === 95;
 
@@ -105,9 +105,17 @@ const IPV4 = new RegExp(`(?<![\\w.]|\\d\\.)(?:${OCTET}\\.){3}${OCTET}(?!\\w|\\.\
 const IPV4_EXACT = new RegExp(`^(?:${OCTET}\\.){3}${OCTET}$`);
 const VERSION_BEFORE = /(?:(?<![A-Za-z])(?:version|ver\.?|release|build)|版本号?)\s*[:：]?\s*$/i;
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?!\w|:|\.\d)/y;
-// Every IPv6 address with two or more colons contains one of these.
-const IPV6_SEED = /:[0-9A-Fa-f]{0,4}:/g;
 const inIpv6 = (c: number) => isHex(c) || c === 58;
+
+/** Every IPv6 address has two colons at most four hex digits apart; times and prose rarely do. */
+function ipv6Seed(text: string, from: number): number {
+  for (let p = text.indexOf(':', from); p >= 0; p = text.indexOf(':', p + 1)) {
+    let q = p + 1;
+    while (q < text.length && q - p <= 5 && isHex(text.charCodeAt(q))) q++;
+    if (q - p <= 5 && text.charCodeAt(q) === 58) return p;
+  }
+  return -1;
+}
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 
 /** Full and compressed IPv6, with an optional IPv4 tail; rejects times, MACs and C++ scopes. */
@@ -143,7 +151,7 @@ const ip: Detector = {
       );
     }
     if (text.indexOf(':') >= 0) {
-      scanAround(text, IPV6_SEED, inIpv6, 40, IPV6, 'ip', out, (m) => {
+      scanAround(text, ipv6Seed, inIpv6, 40, IPV6, 'ip', out, (m) => {
         // "fe80::1:" at the end of a clause: the last colon is punctuation.
         const s = m[0].endsWith(':') && !m[0].endsWith('::') ? m[0].slice(0, -1) : m[0];
         return ipv6Valid(s) ? [m.index, m.index + s.length] : null;

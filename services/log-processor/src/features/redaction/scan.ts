@@ -42,14 +42,14 @@ export function onlyDigits(s: string): string {
 
 /**
  * Like scan, for patterns whose first character is a class that matches almost anywhere (an e-mail's local
- * part, an IPv6 group): V8 would try the pattern at every position. Instead find a rare literal `seed`
- * ('@', '://', ':x:'), walk back over the characters `inRun` allows (at most `maxBack`), and run the
- * sticky `re` once from there. The walk stops where the pattern's own look-behind would, so the result
- * is the same as a full scan.
+ * part, an IPv6 group): V8 would try the pattern at every position. Instead find a rare `seed` with
+ * indexOf ('@', '://', ':x:'), walk back over the characters `inRun` allows (at most `maxBack`), and run
+ * the sticky `re` once from there. The walk stops where the pattern's own look-behind would, so the
+ * result is the same as a full scan.
  */
 export function scanAround(
   text: string,
-  seed: RegExp,
+  nextSeed: (text: string, from: number) => number,
   inRun: (code: number) => boolean,
   maxBack: number,
   re: RegExp,
@@ -57,18 +57,24 @@ export function scanAround(
   out: Span[],
   accept: (m: RegExpExecArray) => readonly [number, number] | null = wholeMatch,
 ): void {
-  seed.lastIndex = 0;
-  for (let s = seed.exec(text); s !== null; s = seed.exec(text)) {
-    let start = s.index;
-    const floor = Math.max(0, s.index - maxBack);
+  for (let p = nextSeed(text, 0); p >= 0; ) {
+    let start = p;
+    const floor = Math.max(0, p - maxBack);
     while (start > floor && inRun(text.charCodeAt(start - 1))) start--;
     re.lastIndex = start;
     const m = re.exec(text);
-    if (m === null || m.index + m[0].length <= s.index) continue;
-    const span = accept(m);
-    if (span) out.push({ type, start: span[0], end: span[1] });
-    seed.lastIndex = Math.max(seed.lastIndex, m.index + m[0].length);
+    let from = p + 1;
+    if (m !== null && m.index + m[0].length > p) {
+      const span = accept(m);
+      if (span) out.push({ type, start: span[0], end: span[1] });
+      from = Math.max(from, m.index + m[0].length);
+    }
+    p = nextSeed(text, from);
   }
+}
+
+export function literalSeed(literal: string): (text: string, from: number) => number {
+  return (text, from) => text.indexOf(literal, from);
 }
 
 /** Char-code predicates for scanAround. */

@@ -1,4 +1,4 @@
-import { type Detector, isAlnum, scan, scanAround, type Span } from './scan.ts';
+import { type Detector, isAlnum, literalSeed, scan, scanAround, type Span } from './scan.ts';
 
 // Provider keys: OpenAI (sk-, sk-proj-, sk-svcacct-), Anthropic (sk-ant-api03-…), and this relay's own
 // sk-relay-… keys. A run without a digit ("sk-xxxxxxxxxxxxxxxxxxxx") is a placeholder, not a key.
@@ -15,7 +15,7 @@ const PEM =
   /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]{0,20000}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s]|\\[nr])*)/g;
 // scheme://user:password@host — only the password goes; the user name helps an operator debug.
 const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>]*:([^\s@/?#"'<>]+)@(?=[\w[])/dy;
-const SCHEME_END = /:\/\//g;
+const SCHEME_END = literalSeed('://');
 const inScheme = (c: number) => isAlnum(c) || c === 43 || c === 45 || c === 46;
 
 // `password=hunter2`, `"api_key": "…"`, `密码：abc123`. A value with neither digit nor symbol is more

@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { REDACTION_TYPES, type RedactionType } from '@llm-relay/contracts';
 import type { Redactor } from '../index.ts';
-
-export interface CorpusLine {
-  text: string;
-  entities: { type: RedactionType; value: string }[];
-}
+import type { CorpusLine } from './build.ts';
 
 export interface Score {
   tp: number;
