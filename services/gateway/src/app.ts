@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createLogger, createRedis, type Logger } from '@llm-relay/server-kit';
 import { redisKeys } from '@llm-relay/contracts';
@@ -52,6 +53,8 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     startedAt: Date.now(),
     inflight: 0,
   };
+  // a fail-fast connection refuses commands until it is connected: give it a moment at start-up
+  if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
   await snapshots.start();
   const heartbeat = startHeartbeat(ctx);
 

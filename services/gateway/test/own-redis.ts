@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { freePort, tempDir, waitFor, type TempDir } from '@llm-relay/testkit';
+
+/**
+ * A Redis of the test's own on a free port, so it can be stopped, frozen and restarted without touching
+ * the shared one. Append-only with fsync on every write, so what it acknowledged survives a SIGKILL.
+ */
+export class OwnRedis {
+  port = 0;
+  child: ChildProcess | null = null;
+  readonly dir: TempDir = tempDir('gw-redis');
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (!this.port) this.port = await freePort();
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no'], { stdio: 'ignore' });
+    await waitFor(async () => {
+      const r = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => undefined);
+      try {
+        await r.connect();
+        return (await r.ping()) === 'PONG';
+      } finally {
+        r.disconnect();
+      }
+    }, { what: 'own redis' });
+  }
+
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  async kill(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    c.kill('SIGCONT');
+    c.kill('SIGKILL');
+    await once(c, 'exit');
+    this.child = null;
+  }
+
+  async remove(): Promise<void> {
+    await this.kill();
+    this.dir.remove();
+  }
+}

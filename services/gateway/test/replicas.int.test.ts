@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { waitFor } from '@llm-relay/testkit';
+import { World, makeKey, provider, type TestKey } from './helpers.ts';
+
+const w = new World();
+const bases: string[] = [];
+let limited: TestKey;
+let victim: TestKey;
+let conc: TestKey;
+let prov: ReturnType<typeof provider>;
+
+beforeAll(async () => {
+  const mock = await w.startMock();
+  limited = makeKey({ limits: { rpm: 7 } });
+  victim = makeKey();
+  conc = makeKey({ limits: { concurrency: 2 } });
+  prov = provider({ baseUrl: mock.url });
+  await w.snapshot([prov], [limited.record, victim.record, conc.record]);
+  // polling is pushed far out, so only the pub/sub notice can deliver a change during the test
+  for (let i = 0; i < 3; i++) bases.push(await w.startGateway({ SNAPSHOT_POLL_MS: '600000' }));
+});
+afterAll(() => w.close());
+
+const msg = [{ role: 'user' as const, content: 'hi' }];
+
+async function statusOf(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+    return 200;
+  } catch (err) {
+    if (err instanceof OpenAI.APIError) return err.status ?? 0;
+    throw err;
+  }
+}
+
+describe('three replicas share one limit and one config', () => {
+  it('an RPM limit of 7 admits exactly 7 requests across 3 gateways', async () => {
+    const calls = Array.from({ length: 21 }, (_, i) => statusOf(w.client(bases[i % 3]!, limited.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg })));
+    const statuses = await Promise.all(calls);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(7);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(14);
+  });
+
+  it('a concurrency limit of 2 holds across replicas and frees its slots', async () => {
+    const slow = { headers: { 'x-mock-delay-ms': '400' } };
+    const statuses = await Promise.all(bases.map((b) => statusOf(w.client(b, conc.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }, slow))));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+    // the slots were released when the requests ended
+    expect(await statusOf(w.client(bases[0]!, conc.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }))).toBe(200);
+  });
+
+  it('a revoked key stops working on every replica within a second', async () => {
+    for (const b of bases) expect(await statusOf(w.client(b, victim.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }))).toBe(200);
+    const revokedAt = Date.now();
+    await w.snapshot([prov], [limited.record, { ...victim.record, status: 'disabled' }, conc.record]);
+    // each replica is asked until it refuses; with polling off this can only come from the notice
+    const took = await Promise.all(
+      bases.map((b) =>
+        waitFor(async () => ((await statusOf(w.client(b, victim.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }))) === 401 ? Date.now() - revokedAt : 0), { timeoutMs: 3000, what: 'revocation' }),
+      ),
+    );
+    expect(took.every((t) => t > 0)).toBe(true);
+  });
+
+  it('every replica reports a heartbeat for the admin dashboard', async () => {
+    const all = await w.redis.hgetall(`${w.prefix}:gateways`);
+    expect(Object.keys(all)).toHaveLength(3);
+    expect(JSON.parse(Object.values(all)[0]!)).toMatchObject({ id: expect.any(String), startedAt: expect.any(Number), lastSeen: expect.any(Number), inflight: expect.any(Number), journalBytes: 0, dropped: 0 });
+  });
+});
