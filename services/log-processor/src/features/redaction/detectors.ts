@@ -104,7 +104,7 @@ const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`(?<![\\w.]|\\d\\.)(?:${OCTET}\\.){3}${OCTET}(?!\\w|\\.\\d)`, 'g');
 const IPV4_EXACT = new RegExp(`^(?:${OCTET}\\.){3}${OCTET}$`);
 const VERSION_BEFORE = /(?:(?<![A-Za-z])(?:version|ver\.?|release|build)|版本号?)\s*[:：]?\s*$/i;
-const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?!\w|:|\.\d)/y;
+const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?!\w|:[\w:]|\.\d)/y;
 const inIpv6 = (c: number) => isHex(c) || c === 58;
 
 /** Every IPv6 address has two colons at most four hex digits apart; times and prose rarely do. */
