@@ -15,7 +15,7 @@ export class MicroBatcher<T, R> {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private readonly maxSize: number;
-  private readonly maxWaitMs: number;
+  private maxWaitMs: number;
   private readonly flushFn: (items: T[]) => Promise<R[]>;
 
   constructor(opts: { maxSize: number; maxWaitMs: number; flush: (items: T[]) => Promise<R[]> }) {
@@ -34,6 +34,12 @@ export class MicroBatcher<T, R> {
       if (this.pending.length >= this.maxSize) this.kick();
       else this.timer ??= setTimeout(() => this.kick(), this.maxWaitMs);
     });
+  }
+
+  /** From now on flush without waiting for batches to fill (shutdown: held jobs must not wait for a timer). */
+  flushEagerly(): void {
+    this.maxWaitMs = 0;
+    this.kick();
   }
 
   /** Flush what is pending and wait until every flush has settled. */

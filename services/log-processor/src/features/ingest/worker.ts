@@ -88,7 +88,9 @@ export function startIngest(opts: IngestOptions): Ingest {
     batcher,
     counts,
     async close() {
-      // BullMQ's close waits for active jobs; they are parked in the batcher, whose timer flushes them.
+      // BullMQ's close waits for active jobs, which are parked in the batcher: flush them now, and any
+      // job fetched while closing, instead of waiting for batches to fill or time out.
+      batcher.flushEagerly();
       await worker.close();
       await batcher.drain();
     },
