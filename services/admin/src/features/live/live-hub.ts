@@ -7,8 +7,8 @@ import type { LiveClient, LiveEntry } from './live-client.ts';
 type RawEntry = [id: string, fields: string[]];
 
 /**
- * The summary in a stream entry. The processor writes the JSON of a LiveLogSummary under one field
- * (`summary`); other field names are accepted so a renamed field degrades to "still works".
+ * The summary in a stream entry: the processor writes the JSON of a LiveLogSummary under the field `log`
+ * (services/log-processor persist.ts); a few other names are accepted so a rename degrades gracefully.
  */
 export function parseEntry([id, fields]: RawEntry): LiveEntry | null {
   let json: string | undefined;
