@@ -10,9 +10,33 @@ const GITHUB = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-
 // Google API keys, Stripe live keys and Slack tokens share the "fixed prefix + long token" shape.
 const VENDOR = /(?<![\w-])(?:AIza[0-9A-Za-z_-]{35}|[sr]k_live_[0-9A-Za-z]{24,}|xox[abprs]-[0-9A-Za-z-]{10,})(?![\w-])/g;
 const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?![\w-])/g;
-// A block cut short (a truncated capture) is still redacted up to where its base64 stops.
-const PEM =
-  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]{0,20000}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s]|\\[nr])*)/g;
+const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/y;
+const PEM_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/y;
+// Base64 lines with real or JSON-escaped line breaks, and the `Proc-Type: 4,ENCRYPTED` headers of
+// legacy encrypted keys; up to the END line.
+const PEM_BODY = /(?:[A-Za-z0-9+/=\s:,]|-(?!----END)|\\[nr])*/y;
+
+/**
+ * Private-key blocks, found with indexOf rather than a lazy regex so that many BEGIN lines without an END
+ * stay linear. A block cut short (a truncated capture) is redacted up to where its base64 stops.
+ */
+function findPem(text: string, out: Span[]): void {
+  let end = -2; // position of the next '-----END', -1 when there is none; -2 not looked up yet
+  for (let p = text.indexOf('-----BEGIN'); p >= 0; p = text.indexOf('-----BEGIN', p + 1)) {
+    PEM_BEGIN.lastIndex = p;
+    if (!PEM_BEGIN.test(text)) continue;
+    PEM_BODY.lastIndex = PEM_BEGIN.lastIndex;
+    PEM_BODY.test(text);
+    let stop = PEM_BODY.lastIndex;
+    if (end !== -1 && end < stop) end = text.indexOf('-----END', stop);
+    if (end === stop) {
+      PEM_END.lastIndex = end;
+      if (PEM_END.test(text)) stop = PEM_END.lastIndex;
+    }
+    out.push({ type: 'secret', start: p, end: stop });
+    p = stop - 1;
+  }
+}
 // scheme://user:password@host — only the password goes; the user name helps an operator debug.
 const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>]*:([^\s@/?#"'<>]+)@(?=[\w[])/dy;
 const SCHEME_END = literalSeed('://');
@@ -54,7 +78,7 @@ const MASKED = /^(?:\*+|x+|\[SECRET\]|<[^>]*>|\$\{[^}]*\})$/i;
 export const secretDetector: Detector = {
   type: 'secret',
   find(text: string, out: Span[]) {
-    if (text.indexOf('-----BEGIN') >= 0) scan(text, PEM, 'secret', out);
+    if (text.indexOf('-----BEGIN') >= 0) findPem(text, out);
     if (text.indexOf('://') >= 0) {
       scanAround(text, SCHEME_END, inScheme, 22, URL_PASSWORD, 'secret', out, (m) => {
         const pass = m.indices?.[1];
