@@ -1,0 +1,75 @@
+import { LogFilterSchema, type LogFilter, type LiveClientMessage } from '@llm-relay/contracts';
+import { buildUrl } from './api.ts';
+
+/** Every filter the admin API's GET /admin/logs accepts, in the order they appear in a URL. */
+export const FILTER_KEYS = ['from', 'to', 'model', 'provider', 'keyId', 'status', 'outcome', 'route', 'stream', 'errorsOnly', 'q'] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+
+/** Filters the live stream can apply on the server; the others need the history view. */
+export const LIVE_FILTER_KEYS = ['model', 'provider', 'keyId', 'route', 'errorsOnly', 'q'] as const;
+
+/**
+ * Read filters from a URL query. Each field is validated by the contract's own schema, and a field
+ * that does not parse is dropped rather than sent, so a hand-edited URL cannot break the page.
+ */
+export function filtersFromQuery(params: URLSearchParams): LogFilter {
+  const out: Record<string, unknown> = {};
+  const shape = LogFilterSchema.shape;
+  for (const k of FILTER_KEYS) {
+    const raw = params.get(k);
+    if (raw === null || raw === '') continue;
+    const parsed = shape[k].safeParse(raw);
+    if (parsed.success && parsed.data !== undefined) out[k] = parsed.data;
+  }
+  return out as LogFilter;
+}
+
+/** The inverse of filtersFromQuery; empty and false-y fields (except `stream=false`) are left out. */
+export function filtersToQuery(f: LogFilter, extra: Record<string, string | undefined> = {}): URLSearchParams {
+  const qs = new URLSearchParams();
+  for (const k of FILTER_KEYS) {
+    const v = f[k];
+    if (v === undefined || v === null || v === '') continue;
+    if (k === 'errorsOnly' && v === false) continue;
+    qs.set(k, String(v));
+  }
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== '') qs.set(k, v);
+  return qs;
+}
+
+export function sameFilters(a: LogFilter, b: LogFilter): boolean {
+  return filtersToQuery(a).toString() === filtersToQuery(b).toString();
+}
+
+export function exportHref(f: LogFilter, format: 'jsonl' | 'csv', full = false): string {
+  const qs = filtersToQuery(f, { format, full: full ? 'true' : undefined });
+  return buildUrl('/logs/export') + (qs.size ? `?${qs}` : '');
+}
+
+export function hasHistoryOnlyFilters(f: LogFilter): boolean {
+  return f.from !== undefined || f.to !== undefined || f.status !== undefined || f.outcome !== undefined || f.stream !== undefined;
+}
+
+export function liveFilter(f: LogFilter): Extract<LiveClientMessage, { type: 'filter' }>['filter'] {
+  const out: Extract<LiveClientMessage, { type: 'filter' }>['filter'] = {};
+  if (f.model) out.model = f.model;
+  if (f.provider) out.provider = f.provider;
+  if (f.keyId) out.keyId = f.keyId;
+  if (f.route) out.route = f.route;
+  if (f.errorsOnly) out.errorsOnly = true;
+  if (f.q) out.q = f.q;
+  return out;
+}
+
+/** `datetime-local` input value ⇄ epoch ms, in the browser's time zone. */
+export function toLocalInput(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+export function fromLocalInput(v: string): number | undefined {
+  if (!v) return undefined;
+  const ms = new Date(v).getTime();
+  return Number.isFinite(ms) ? ms : undefined;
+}

@@ -1,0 +1,4 @@
+// Runes everywhere (STYLE.md 16): a component using legacy `export let` or `$:` fails to compile.
+export default {
+  compilerOptions: { runes: true },
+};
