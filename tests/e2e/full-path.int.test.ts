@@ -139,8 +139,10 @@ describe('the whole relay, started by the README run command', () => {
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }),
     });
     expect(res.status).toBe(401);
-    const body = (await res.json()) as { error: { message: string; type: string } };
-    expect(body.error.type).toBe('authentication_error');
+    // the same shape and code OpenAI itself answers for a wrong key
+    const body = (await res.json()) as { error: { message: string; type: string; code: string; param: null } };
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key', param: null });
+    expect(body.error.message).toMatch(/API key/);
     expect(res.headers.get('x-request-id')).toBeTruthy();
   });
 });
