@@ -29,31 +29,34 @@ const REASONING_FIELDS = ['reasoning_content', 'reasoning'] as const;
  * with no id keeps none instead of getting a random one.
  */
 export function reassembleChatStream(events: SseEvent[]): StreamResult {
-  let snapshot: Obj | null = null;
+  // declared wide so the narrowing to null does not survive the callback that assigns it
+  let snapshot = null as Obj | null;
   const choices: ChoiceState[] = [];
-  let done = false;
-  let error: string | null = null;
-  for (const ev of events) {
-    if (ev.data === '[DONE]') {
-      done = true;
-      break;
-    }
-    const chunk = tryJson(ev.data);
-    if (!isObj(chunk)) continue;
-    if (ev.event === 'error' || isObj(chunk.error)) {
-      error = errorMessage(chunk);
-      break;
-    }
+  const { done, error } = walkChunks(events, (chunk) => {
     const { choices: chunkChoices, obfuscation: _o, ...rest } = chunk;
     if (!snapshot) snapshot = { ...rest };
     else if (chunk.id) Object.assign(snapshot, rest);
-    if (!Array.isArray(chunkChoices)) continue;
-    for (const c of chunkChoices) if (isObj(c)) addChoiceDelta(choices, c);
-  }
+    if (Array.isArray(chunkChoices)) for (const c of chunkChoices) if (isObj(c)) addChoiceDelta(choices, c);
+  });
   if (!snapshot) return { body: null, incomplete: true, error };
   // Every choice reached its finish_reason; a stream cut after that lost at most the usage chunk.
   const finished = choices.length > 0 ? choices.every((s) => s && s.choice.finish_reason != null) : done;
   return { body: finalize(snapshot, choices), incomplete: error !== null || !finished, error };
+}
+
+/**
+ * The `data: {json}` … `data: [DONE]` framing shared by chat and legacy completions: hands each JSON chunk
+ * to `onChunk`, stops at [DONE] or at an error (an `error` event, or a chunk with an `error` object).
+ */
+export function walkChunks(events: SseEvent[], onChunk: (chunk: Obj) => void): { done: boolean; error: string | null } {
+  for (const ev of events) {
+    if (ev.data === '[DONE]') return { done: true, error: null };
+    const chunk = tryJson(ev.data);
+    if (!isObj(chunk)) continue;
+    if (ev.event === 'error' || isObj(chunk.error)) return { done: false, error: errorMessage(chunk) };
+    onChunk(chunk);
+  }
+  return { done: false, error: null };
 }
 
 function addChoiceDelta(choices: ChoiceState[], c: Obj): void {

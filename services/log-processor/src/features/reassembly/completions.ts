@@ -1,30 +1,18 @@
 import type { SseEvent } from './sse.ts';
-import { tryJson } from './sse.ts';
-import { errorMessage, isObj, type StreamResult } from './chat.ts';
+import { isObj, walkChunks, type StreamResult } from './chat.ts';
 
 type Obj = Record<string, unknown>;
 const LOGPROB_ARRAYS = ['tokens', 'token_logprobs', 'top_logprobs', 'text_offset'] as const;
 
 /** Legacy completions stream → one `text_completion`: text and logprobs concatenated per choice. */
 export function reassembleCompletionsStream(events: SseEvent[]): StreamResult {
-  let snapshot: Obj | null = null;
+  // declared wide so the narrowing to null does not survive the callback that assigns it
+  let snapshot = null as Obj | null;
   const choices: Obj[] = [];
-  let done = false;
-  let error: string | null = null;
-  for (const ev of events) {
-    if (ev.data === '[DONE]') {
-      done = true;
-      break;
-    }
-    const chunk = tryJson(ev.data);
-    if (!isObj(chunk)) continue;
-    if (ev.event === 'error' || isObj(chunk.error)) {
-      error = errorMessage(chunk);
-      break;
-    }
+  const { done, error } = walkChunks(events, (chunk) => {
     const { choices: cs, ...rest } = chunk;
     snapshot = snapshot ? Object.assign(snapshot, rest) : { ...rest };
-    if (!Array.isArray(cs)) continue;
+    if (!Array.isArray(cs)) return;
     for (const c of cs) {
       if (!isObj(c)) continue;
       const index = typeof c.index === 'number' ? c.index : 0;
@@ -36,7 +24,7 @@ export function reassembleCompletionsStream(events: SseEvent[]): StreamResult {
         for (const k of LOGPROB_ARRAYS) if (Array.isArray(c.logprobs[k])) ((target[k] ??= []) as unknown[]).push(...(c.logprobs[k] as unknown[]));
       }
     }
-  }
+  });
   if (!snapshot) return { body: null, incomplete: true, error };
   const finished = choices.length > 0 && choices.every((c) => c && c.finish_reason != null);
   return { body: { ...snapshot, object: 'text_completion', choices: choices.filter(Boolean) }, incomplete: error !== null || !(finished || (done && choices.length > 0)), error };

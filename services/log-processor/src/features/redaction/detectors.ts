@@ -107,12 +107,24 @@ const VERSION_BEFORE = /(?:(?<![A-Za-z])(?:version|ver\.?|release|build)|版本�
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?!\w|:[\w:]|\.\d)/y;
 const inIpv6 = (c: number) => isHex(c) || c === 58;
 
-/** Every IPv6 address has two colons at most four hex digits apart; times and prose rarely do. */
+/**
+ * Where an IPv6 address may start: a colon whose run of hex, colons and dots holds a '::' or at least six
+ * colons (eight groups, or six and an IPv4 tail). Times, ratios and JSON punctuation are skipped whole.
+ */
 function ipv6Seed(text: string, from: number): number {
   for (let p = text.indexOf(':', from); p >= 0; p = text.indexOf(':', p + 1)) {
-    let q = p + 1;
-    while (q < text.length && q - p <= 5 && isHex(text.charCodeAt(q))) q++;
-    if (q - p <= 5 && text.charCodeAt(q) === 58) return p;
+    let colons = 0;
+    let double = false;
+    let q = p;
+    for (; q < text.length && q - p < 46; q++) {
+      const c = text.charCodeAt(q);
+      if (c === 58) {
+        colons++;
+        if (text.charCodeAt(q - 1) === 58) double = true;
+      } else if (!isHex(c) && c !== 46) break;
+    }
+    if (double || colons >= 6) return p;
+    p = q - 1;
   }
   return -1;
 }
