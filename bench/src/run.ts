@@ -1,0 +1,174 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createRedis } from '@llm-relay/server-kit';
+import { startProcess } from '@llm-relay/testkit';
+import { env } from './env.ts';
+import { synthesizeEvents, sampleQueuedEvents } from './events.ts';
+import { HELP, parseFlags } from './flags.ts';
+import { machineInfo } from './machine.ts';
+import { pipelineBench } from './pipeline.ts';
+import { topSelfTime } from './profile.ts';
+import { rssMiB } from './procstat.ts';
+import { latencyAdded, renderReport, throughputOf, type Results } from './report.ts';
+import { QueueJanitor, latencyScenario, streamScenario, throughputScenario } from './scenarios.ts';
+import { slowReaders } from './slow-readers.ts';
+import { ARM_LABELS, startStack, type Arm } from './stack.ts';
+import { renderCharts } from './charts.ts';
+import { saturate } from './throughput.ts';
+import { chatBody } from './load.ts';
+
+const flags = parseFlags(process.argv.slice(2));
+if (flags === 'help') {
+  console.log(HELP);
+  process.exit(0);
+}
+const { plan, sections } = flags;
+const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const t0 = Date.now();
+const outPath = resolve(flags.out);
+const chartDir = join(dirname(outPath), 'charts');
+const work = mkdtempSync(join(tmpdir(), 'llm-relay-bench-'));
+
+const results: Results = {
+  startedAt: new Date().toISOString(),
+  durationSec: 0,
+  command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  env: machineInfo(),
+  arms: [],
+  armErrors: {},
+  latency: [],
+  streams: [],
+  memory: { idle: {} },
+  pipeline: [],
+  pipelineSource: '',
+  charts: [],
+};
+{
+  const r = createRedis(env.REDIS_URL, 'client');
+  results.env.versions.redis = /redis_version:(\S+)/.exec(await r.info('server'))?.[1] ?? '?';
+  r.disconnect();
+}
+
+/** One plain and one streamed request per arm; an arm that cannot answer is reported and left out. */
+async function sanity(arm: Arm): Promise<string | undefined> {
+  const t = arm.target('instant');
+  try {
+    const res = await fetch(`${t.origin}/v1/chat/completions`, { method: 'POST', headers: { ...t.headers, 'content-type': 'application/json' }, body: chatBody(t.model, false) });
+    const text = await res.text();
+    if (res.status !== 200 || !text.includes('Hello! You said')) return `plain request: HTTP ${res.status} ${text.slice(0, 200)}`;
+  } catch (err) {
+    return `plain request failed: ${String(err)}`;
+  }
+  return undefined;
+}
+
+log(`starting the stack (mocks, 2 gateways${flags.peer ? ', peer' : ''})`);
+const stack = await startStack({ redisUrl: env.REDIS_URL, withPeer: flags.peer });
+const janitor = new QueueJanitor(env.REDIS_URL, [stack.gateways.on.prefix, stack.gateways.off.prefix]);
+let samples: Awaited<ReturnType<typeof sampleQueuedEvents>> = [];
+const between = async () => {
+  if (samples.length < 50) samples = await sampleQueuedEvents(env.REDIS_URL, stack.gateways.on.prefix, 200);
+  await janitor.sweep();
+};
+try {
+  if (stack.peerError) results.armErrors.peer = `did not start: ${stack.peerError}`;
+  const arms: Arm[] = [];
+  for (const arm of stack.arms) {
+    const err = await sanity(arm);
+    if (err) results.armErrors[arm.name] = err;
+    else arms.push(arm);
+  }
+  results.arms = arms.map((a) => a.name);
+  log(`arms: ${arms.map((a) => a.name).join(', ')}${Object.keys(results.armErrors).length ? ` (failed: ${Object.keys(results.armErrors).join(', ')})` : ''}`);
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const arm of arms) if (arm.pid) results.memory.idle[arm.name] = rssMiB(arm.pid);
+
+  if (sections.has('latency')) {
+    for (const c of [1, 10]) {
+      log(`latency, instant mock, ${c} concurrent`);
+      results.latency.push(await latencyScenario(arms, 'instant', c, plan, between));
+    }
+  }
+  if (sections.has('fixed')) {
+    log('latency, fixed 50 ms mock, 10 concurrent');
+    results.latency.push(await latencyScenario(arms, 'fixed', 10, { ...plan, rounds: Math.max(1, plan.rounds - 1) }, between));
+  }
+  if (sections.has('throughput')) {
+    log(`throughput, autocannon ${plan.connections} connections`);
+    results.throughput = await throughputScenario(arms, plan, between);
+  }
+  if (sections.has('stream')) {
+    for (const [c, total] of [[1, plan.streams1], [50, plan.streams50]] as const) {
+      log(`streaming, ${c} concurrent, ${total} streams per arm`);
+      results.streams.push(await streamScenario(arms, c, total, plan, between));
+    }
+  }
+  if (sections.has('memory')) {
+    const on = arms.find((a) => a.name === 'relay-on');
+    if (on?.pid) {
+      log(`memory: ${plan.slowStreams} slow-reading streams through the capture-on gateway`);
+      results.memory.slow = await slowReaders(on.target('stream'), on.pid, { streams: plan.slowStreams, chunks: plan.slowChunks, holdSec: plan.slowHoldSec });
+      await between();
+    }
+  }
+  if (samples.length < 50) samples = await sampleQueuedEvents(env.REDIS_URL, stack.gateways.on.prefix, 200);
+  await janitor.sweep();
+
+  // the profile pass: only when a gateway target was missed
+  const reasons: string[] = [];
+  const l1 = latencyAdded(results, 1, 'relay-on', 'p50');
+  const l10 = latencyAdded(results, 10, 'relay-on', 'p50');
+  const ratio = throughputOf(results, 'relay-on') / throughputOf(results, 'peer');
+  if (l1 > 0.5) reasons.push(`added p50 at 1 concurrent ${l1.toFixed(3)} ms > 0.5 ms`);
+  if (l10 > 2) reasons.push(`added p50 at 10 concurrent ${l10.toFixed(3)} ms > 2 ms`);
+  if (ratio < 2) reasons.push(`throughput ${ratio.toFixed(2)}× the peer < 2×`);
+  if (sections.has('profile') && flags.profile && (reasons.length || flags.sections.size === 1)) {
+    log('profiling the capture-on gateway under saturation');
+    const profDir = join(work, 'profile');
+    mkdirSync(profDir, { recursive: true });
+    const { freePort } = await import('@llm-relay/testkit');
+    const port = await freePort();
+    const gw = await startProcess({
+      name: 'gateway-profiled', script: 'services/gateway/src/index.ts', readyUrl: `http://127.0.0.1:${port}/healthz`, readyTimeoutMs: 30_000,
+      env: { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'gateway-profiled', REDIS_URL: env.REDIS_URL, REDIS_PREFIX: stack.gateways.on.prefix, JOURNAL_DIR: join(work, 'journal-prof'), LOG_LEVEL: 'warn', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` },
+    });
+    const target = { ...arms.find((a) => a.name === 'relay-on')!.target('instant'), origin: `http://127.0.0.1:${port}` };
+    await saturate(target, { connections: plan.connections, durationSec: 1 });
+    const r = await saturate(target, { connections: plan.connections, durationSec: plan.throughputSec });
+    await gw.stop(20_000);
+    await janitor.sweep();
+    const top = topSelfTime(profDir);
+    results.profile = { reason: reasons.join('; ') || 'requested', lines: top.lines, byArea: top.byArea, rps: r.rps };
+  }
+
+  if (sections.has('pipeline')) {
+    if (samples.length === 0) {
+      samples = await synthesizeEvents(stack.mocks.instant.origin);
+      results.pipelineSource = `${samples.length} events built from the mock's real answers (a plain and a streamed chat completion), because the gateway queued none`;
+    } else {
+      const streamed = samples.filter((s) => s.response.stream).length;
+      results.pipelineSource = `copies (new id, shifted timestamps) of ${samples.length} real events the capture-on gateway queued during this run (${streamed} streamed, ${samples.length - streamed} plain)`;
+    }
+    const peak = throughputOf(results, 'relay-on');
+    const rate = Number.isFinite(peak) ? Math.round(peak) : 1000;
+    for (const store of ['sqlite', 'ferretdb'] as const) {
+      log(`pipeline: ${flags.events} events into ${store}, then ${rate}/s for ${flags.lagSec} s`);
+      results.pipeline.push(await pipelineBench({ redisUrl: env.REDIS_URL, store, samples, n: flags.events, peakRate: rate, lagSec: flags.lagSec, dir: work }));
+    }
+  }
+} finally {
+  log('stopping');
+  await janitor.close();
+  await stack.cleanup();
+  rmSync(work, { recursive: true, force: true });
+}
+
+results.env.loadAfter = loadavg();
+results.durationSec = (Date.now() - t0) / 1000;
+mkdirSync(chartDir, { recursive: true });
+results.charts = renderCharts(results, chartDir);
+writeFileSync(outPath, renderReport(results));
+log(`report written to ${outPath}`);
+for (const [arm, err] of Object.entries(results.armErrors)) log(`arm failed: ${ARM_LABELS[arm as keyof typeof ARM_LABELS]}: ${err}`);
+process.exit(0);
