@@ -22,7 +22,9 @@ export function generateRelayKey(): { secret: string; prefix: string; hash: stri
 
 /** The part of a key shown in lists and logs: enough to recognise it, useless to an attacker. */
 export function displayPrefix(secret: string): string {
-  return secret.startsWith(RELAY_KEY_PREFIX) ? secret.slice(0, RELAY_KEY_PREFIX.length + 6) : `${secret.slice(0, 6)}…`;
+  // Only a generated key is long enough for 6 of its random characters to be shown safely;
+  // an operator's key (PROXY_KEY) may be short, so show no more than its first 6 characters.
+  return verifyRelayKeyChecksum(secret) ? secret.slice(0, RELAY_KEY_PREFIX.length + 6) : `${secret.slice(0, 6)}…`;
 }
 
 /** True for a generated key whose checksum matches; false for a mangled one. Operator keys (other shapes) return null. */
