@@ -19,6 +19,16 @@ export function placeholder(type: RedactionType): string {
   return `[${type.toUpperCase()}]`;
 }
 
+// JSON text (a raw SSE stream, a preview of a body) hides boundaries behind escapes: in `\n13800138000`
+// the phone number seems to follow the letter n, and `\nzhang@x.com` would lose its backslash to the
+// e-mail. Detection therefore runs on a copy where every escape is a same-length run of U+0001, a
+// character no detector matches, so positions still map 1:1 onto the original.
+const JSON_ESCAPE = /\\(?:u[0-9A-Fa-f]{4}|[^])/g;
+const ESCAPE_FILL = '\u0001';
+function neutralizeEscapes(text: string): string {
+  return text.replace(JSON_ESCAPE, (m) => ESCAPE_FILL.repeat(m.length));
+}
+
 // Inline images and audio are megabytes of base64 that cannot hold text PII; jump over them.
 const DATA_URL_HEAD = /data:[\w.+-]+\/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,/g;
 const BASE64_RUN = /[A-Za-z0-9+/=]*/y;
@@ -42,8 +52,9 @@ export function createRedactor(types: readonly RedactionType[] = REDACTION_TYPES
     });
   }
 
-  function detect(text: string): Span[] {
+  function detect(original: string): Span[] {
     if (active.length === 0) return [];
+    const text = original.indexOf('\\') >= 0 ? neutralizeEscapes(original) : original;
     const spans: Span[] = [];
     const ranks: number[] = [];
     let from = 0;

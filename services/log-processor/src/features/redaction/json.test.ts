@@ -70,6 +70,18 @@ describe('redactJson', () => {
     expect(redactor.redactJson(clean).value).toBe(clean);
   });
 
+  it('redactText on JSON text (a raw stream) finds PII next to escapes and keeps the JSON valid', () => {
+    const content = '电话\n13800138000\n邮箱:\tzhang@example.com\n卡 "4111 1111 1111 1111"\npassword="hunter2!"\n' +
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEF\n-----END PRIVATE KEY-----\nredis://u:p4ss\\w0rd@h';
+    const raw = `data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`;
+    const { text, counts } = redactor.redactText(raw);
+    const parsed = JSON.parse(text.slice('data: '.length)) as { choices: [{ delta: { content: string } }] };
+    expect(parsed.choices[0].delta.content).toBe(
+      '电话\n[PHONE]\n邮箱:\t[EMAIL]\n卡 "[CARD]"\npassword="[SECRET]"\n[SECRET]\nredis://u:[SECRET]\\w0rd@h',
+    );
+    expect(counts).toEqual({ phone: 1, email: 1, card: 1, secret: 3 });
+  });
+
   it('passes primitives through and redacts a top-level string', () => {
     expect(redactor.redactJson(null).value).toBeNull();
     expect(redactor.redactJson(12).value).toBe(12);

@@ -12,9 +12,9 @@ const VENDOR = /(?<![\w-])(?:AIza[0-9A-Za-z_-]{35}|[sr]k_live_[0-9A-Za-z]{24,}|x
 const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?![\w-])/g;
 const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/y;
 const PEM_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/y;
-// Base64 lines with real or JSON-escaped line breaks, and the `Proc-Type: 4,ENCRYPTED` headers of
+// Base64 lines with real or JSON-escaped line breaks (U+0001 stands for escapes, see index.ts), and the `Proc-Type: 4,ENCRYPTED` headers of
 // legacy encrypted keys; up to the END line.
-const PEM_BODY = /(?:[A-Za-z0-9+/=\s:,]|-(?!----END)|\\[nr])*/y;
+const PEM_BODY = /(?:[A-Za-z0-9+/=\s:,\u0001]|-(?!----END))*/y;
 
 /**
  * Private-key blocks, found with indexOf rather than a lazy regex so that many BEGIN lines without an END
@@ -38,14 +38,14 @@ function findPem(text: string, out: Span[]): void {
   }
 }
 // scheme://user:password@host — only the password goes; the user name helps an operator debug.
-const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>]*:([^\s@/?#"'<>]+)@(?=[\w[])/dy;
+const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>\u0001]*:([^\s@/?#"'<>\u0001]+)@(?=[\w[])/dy;
 const SCHEME_END = literalSeed('://');
 const inScheme = (c: number) => isAlnum(c) || c === 43 || c === 45 || c === 46;
 
 // `password=hunter2`, `"api_key": "…"`, `密码：abc123`. A value with neither digit nor symbol is more
 // likely prose ("password: required") than a password, so it is left alone.
 const ASSIGNED =
-  /(?<![A-Za-z0-9])(?:password|passwd|pwd|passphrase|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|密码|口令)["']?\s*[:=：]\s*["']?([^\s"',;&]{6,128})/dgi;
+  /(?<![A-Za-z0-9])(?:password|passwd|pwd|passphrase|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|密码|口令)["'\u0001]{0,2}\s*[:=：]\s*["'\u0001]{0,2}([^\s"',;&\u0001]{6,128})/dgi;
 const ASSIGNED_HINT = /pass|pwd|secret|api.?key|token|密码|口令/i;
 const HAS_DIGIT_OR_SYMBOL = /[\d!#$%^*+=?~]/;
 
