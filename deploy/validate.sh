@@ -26,7 +26,7 @@ cat >"$work/ci.env" <<'EOF'
 PROXY_KEY=ci-proxy-key
 TARGET_BASE_URL=http://mock:8100/v1
 ADMIN_PASSWORD=ci-admin-password
-JWT_SECRET=ci-jwt-secret
+JWT_SECRET=ci-jwt-secret-at-least-32-characters-long
 EOF
 
 step "dclint docker-compose.yml"

@@ -11,6 +11,8 @@ export interface LocalEdge {
   upstreams: Record<string, number[]>;
   /** haproxy's stats socket, so the run can read server states */
   statsSocket?: string;
+  /** global maxconn; haproxy needs about twice as many file descriptors as `ulimit -n` may allow here */
+  maxconn?: number;
 }
 
 export function localEdgeConfig(composeConfig: string, edge: LocalEdge): string {
@@ -36,6 +38,10 @@ export function localEdgeConfig(composeConfig: string, edge: LocalEdge): string 
     if (bind) {
       out.push(`${bind[1]}bind 127.0.0.1:${edge.port}${bind[2]}`);
       bound = true;
+      continue;
+    }
+    if (edge.maxconn && /^\s+maxconn\s/.test(line)) {
+      out.push(line.replace(/maxconn\s+\d+/, `maxconn ${edge.maxconn}`));
       continue;
     }
     out.push(line);

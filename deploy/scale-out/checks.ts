@@ -1,0 +1,141 @@
+/**
+ * The cross-replica checks of the scale-out proof: one rate limit enforced exactly by all gateways
+ * together, and a revoked key refused by every gateway within a second.
+ */
+import { Redis } from 'ioredis';
+import { readSnapshot } from '@llm-relay/server-kit';
+import type { AdminClient } from './admin-client.ts';
+
+export interface Ctx {
+  admin: AdminClient;
+  gatewayUrls: string[];
+  redisUrl: string;
+  prefix: string;
+}
+
+function chat(url: string, secret: string, content: string): Promise<Response> {
+  return fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }),
+  });
+}
+
+/** Wait until every gateway serves the snapshot that admin has just published (its /readyz version). */
+export async function waitForSnapshotEverywhere(ctx: Ctx, timeoutMs = 5_000): Promise<number> {
+  const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const wanted = (await readSnapshot(redis, ctx.prefix))?.version ?? 0;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const versions = await Promise.all(
+        ctx.gatewayUrls.map(async (u) => ((await (await fetch(`${u}/readyz`)).json()) as { snapshotVersion: number | null }).snapshotVersion ?? -1),
+      );
+      if (versions.every((v) => v >= wanted)) return wanted;
+      if (Date.now() > deadline) throw new Error(`gateways at snapshot versions ${versions.join(',')}, wanted ${wanted}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface RateLimitResult {
+  rpm: number;
+  sent: number;
+  admitted: number;
+  limited: number;
+  other: number;
+  admittedByGateway: number[];
+  pass: boolean;
+}
+
+/** A key with an RPM of `rpm`, hit `3 × rpm` times round-robin across every gateway at once. */
+export async function checkSharedRateLimit(ctx: Ctx, rpm: number): Promise<RateLimitResult> {
+  const { key, secret } = await ctx.admin.createKey('scale-out rate limit', { rpm });
+  await waitForSnapshotEverywhere(ctx);
+  const sent = rpm * 3;
+  const admittedByGateway = ctx.gatewayUrls.map(() => 0);
+  let limited = 0;
+  let other = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 12 }, async () => {
+      while (next < sent) {
+        const n = next++;
+        const g = n % ctx.gatewayUrls.length;
+        const res = await chat(ctx.gatewayUrls[g]!, secret, `rate limit ${n}`);
+        await res.arrayBuffer();
+        if (res.status === 200) admittedByGateway[g]!++;
+        else if (res.status === 429) limited++;
+        else other++;
+      }
+    }),
+  );
+  const admitted = admittedByGateway.reduce((a, b) => a + b, 0);
+  void key;
+  return { rpm, sent, admitted, limited, other, admittedByGateway, pass: admitted === rpm && limited === sent - rpm && other === 0 };
+}
+
+export interface RevocationResult {
+  /** ms from the admin's answer to the PATCH until each gateway refused the key */
+  rejectedAfterMs: number[];
+  maxMs: number;
+  /** a gateway served the key again after it had refused it */
+  servedAfterRejection: boolean;
+  probesBeforeRevocation: number;
+  probeErrors: string[];
+  pass: boolean;
+}
+
+/**
+ * Revoke (disable) a key that each gateway is serving, and measure when every gateway refuses it.
+ * Each gateway has its own probe loop, so the figure is per replica, not the first one to notice.
+ */
+export async function checkRevocation(ctx: Ctx): Promise<RevocationResult> {
+  const { key, secret } = await ctx.admin.createKey('scale-out revocation');
+  await waitForSnapshotEverywhere(ctx);
+  let revokedAt = 0;
+  let probesBefore = 0;
+  let servedAfterRejection = false;
+  const rejectedAt = ctx.gatewayUrls.map(() => 0);
+  let stop = false;
+
+  const probe = async (g: number): Promise<void> => {
+    for (let n = 0; !stop; n++) {
+      const res = await chat(ctx.gatewayUrls[g]!, secret, `revocation probe ${n}`);
+      await res.arrayBuffer();
+      if (res.status === 200) {
+        if (rejectedAt[g]) servedAfterRejection = true;
+        if (!revokedAt) probesBefore++;
+      } else if (res.status === 401 && revokedAt && !rejectedAt[g]) rejectedAt[g] = Date.now();
+      else if (res.status !== 401 && res.status !== 200) throw new Error(`revocation probe on gateway ${g + 1}: ${res.status}`);
+    }
+  };
+  const probeErrors: string[] = [];
+  const probes = ctx.gatewayUrls.map((_, g) =>
+    probe(g).catch((err: Error) => {
+      probeErrors.push(`gateway ${g + 1}: ${err.message}`);
+    }),
+  );
+  // every replica is serving the key before it is revoked
+  while (probesBefore < ctx.gatewayUrls.length * 5 && probeErrors.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await ctx.admin.setKeyStatus(key.id, 'disabled');
+  revokedAt = Date.now();
+  const deadline = revokedAt + 10_000;
+  while (rejectedAt.some((t) => t === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  // keep probing a little: a refusal must stick
+  await new Promise((r) => setTimeout(r, 300));
+  stop = true;
+  await Promise.all(probes);
+  const rejectedAfterMs = rejectedAt.map((t) => (t ? t - revokedAt : Infinity));
+  const maxMs = Math.max(...rejectedAfterMs);
+  return {
+    rejectedAfterMs,
+    maxMs,
+    servedAfterRejection,
+    probesBeforeRevocation: probesBefore,
+    probeErrors,
+    pass: maxMs <= 1000 && !servedAfterRejection && probeErrors.length === 0,
+  };
+}
