@@ -60,7 +60,6 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
 
   const app = Fastify({
     logger: false,
-    disableRequestLogging: true,
     return503OnClosing: true,
     // longer than the idle timeout of load balancers in front (often 60 s), so they close first
     keepAliveTimeout: 65_000,

@@ -49,7 +49,9 @@ describe('chat completions through the gateway', () => {
       text += c.choices[0]?.delta?.content ?? '';
     }
     expect(text).toContain('You said: stream me');
+    // exactly the stream the client asked for: no usage chunk, no `usage: null` on the others
     expect(chunks.every((c) => (c as { choices: unknown[] }).choices.length > 0)).toBe(true);
+    expect(chunks.some((c) => 'usage' in (c as object))).toBe(false);
     expect((w.mock.requests.at(-1)!.json as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage).toBe(true);
     const ev = await w.event(response.headers.get('x-request-id')!);
     expect(ev.response.stream).toBe(true);

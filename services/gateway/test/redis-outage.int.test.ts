@@ -59,7 +59,7 @@ describe('Redis outage', () => {
     await own.start();
     await burst(5, 'after');
 
-    await waitFor(async () => (await w.queue.getJobCounts('waiting')).waiting >= sent.length, { timeoutMs: 20_000, what: 'replayed events' });
+    await waitFor(async () => ((await w.queue.getJobCounts('waiting')).waiting ?? 0) >= sent.length, { timeoutMs: 20_000, what: 'replayed events' });
     const events = await w.events();
     expect(events.map((e) => e.id).sort()).toEqual([...sent].sort());
     expect(events.every((e) => e.outcome === 'ok')).toBe(true);

@@ -1,10 +1,13 @@
 const USAGE_ONLY = /"choices"\s*:\s*\[\s*\]/;
+/** with include_usage the provider adds `"usage":null` to every chunk; a JSON string cannot hold it unescaped */
+const USAGE_NULL = /,\s*"usage"\s*:\s*null(?=\s*[,}])/g;
 
 /**
  * Forwards SSE bytes at event boundaries: each upstream chunk goes out at once, minus a trailing
  * partial event that waits for its end. Holding partial events back is what lets the relay end a
  * broken stream with a clean error event and insert keep-alive comments without corrupting an event.
- * With `strip` on it also drops the usage-only chunk the relay asked for itself.
+ * With `strip` on it also drops the usage-only chunk the relay asked for itself, and the `"usage":null`
+ * that asking adds to every other chunk, so the client gets exactly the stream it asked for.
  */
 export class SseFramer {
   sawDone = false;
@@ -40,14 +43,25 @@ export class SseFramer {
 
   private filter(out: Buffer): Buffer | null {
     if (!this.sawDone && out.includes('data: [DONE]')) this.sawDone = true;
-    if (!this.strip || this.stripped) return out;
-    const text = out.toString('utf8');
-    if (!USAGE_ONLY.test(text)) return out;
-    const events = text.split(/(?<=\r?\n\r?\n)/);
-    const kept = events.filter((ev) => !isUsageOnlyChunk(ev));
-    if (kept.length === events.length) return out;
-    this.stripped = true;
-    return kept.length ? Buffer.from(kept.join('')) : null;
+    if (!this.strip) return out;
+    let text = out.toString('utf8');
+    let changed = false;
+    if (text.includes('"usage"')) {
+      const cleaned = text.replace(USAGE_NULL, '');
+      changed = cleaned.length !== text.length;
+      text = cleaned;
+    }
+    if (!this.stripped && USAGE_ONLY.test(text)) {
+      const events = text.split(/(?<=\r?\n\r?\n)/);
+      const kept = events.filter((ev) => !isUsageOnlyChunk(ev));
+      if (kept.length !== events.length) {
+        this.stripped = true;
+        changed = true;
+        text = kept.join('');
+      }
+    }
+    if (!changed) return out;
+    return text ? Buffer.from(text) : null;
   }
 }
 
