@@ -10,6 +10,7 @@ let narrow: TestKey;
 let disabled: TestKey;
 let expired: TestKey;
 let rpm2: TestKey;
+let tpm: TestKey;
 
 async function apiError(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
   try {
@@ -28,13 +29,14 @@ beforeAll(async () => {
   disabled = makeKey({ status: 'disabled' });
   expired = makeKey({ expiresAt: Date.now() - 1000 });
   rpm2 = makeKey({ limits: { rpm: 2 } });
+  tpm = makeKey({ limits: { tpm: 20 } });
   await w.snapshot(
     [
       provider({ id: 'primary', baseUrl: mock.url, models: [{ match: 'gpt-*' }], priority: 0 }),
       provider({ id: 'backup', baseUrl: mock.url, apiKeys: ['sk-backup'], models: [{ match: 'gpt-4o-mini' }], priority: 1 }),
       provider({ id: 'dead', baseUrl: 'http://127.0.0.1:9', models: [{ match: 'dead-model' }] }),
     ],
-    [key.record, narrow.record, disabled.record, expired.record, rpm2.record],
+    [key.record, narrow.record, disabled.record, expired.record, rpm2.record, tpm.record],
     { httpMaxRetries: 1, httpTimeoutSeconds: 1, connectTimeoutSeconds: 1 },
   );
   base = await w.startGateway({ BODY_LIMIT_BYTES: String(1024 * 1024), SSE_KEEPALIVE_MS: '500' });
@@ -88,6 +90,19 @@ describe('errors in the OpenAI shape, each captured once', () => {
     expect(Number(e.headers?.get('retry-after'))).toBeGreaterThan(0);
     expect(e.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
     expect((await w.event(e.requestID!)).outcome).toBe('rejected');
+  });
+
+  it('429 once the tokens counted from responses reach the TPM limit (streams too)', async () => {
+    const c = w.client(base, tpm.secret);
+    const s = await c.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'count my tokens please' }] });
+    for await (const _ of s) void _;
+    const e = await waitFor(async () => {
+      const err = await apiError(c.chat.completions.create({ model: 'gpt-4o-mini', messages: msg })).catch(() => null);
+      return err?.status === 429 ? err : null;
+    }, { what: 'tpm refusal' });
+    expect(e.code).toBe('rate_limit_tpm');
+    expect(e.headers?.get('x-ratelimit-limit-tokens')).toBe('20');
+    expect(Number(e.headers?.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('retries an upstream 500 and answers; x-should-retry false after retries', async () => {
