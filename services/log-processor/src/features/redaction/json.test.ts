@@ -77,7 +77,7 @@ describe('redactJson', () => {
     const { text, counts } = redactor.redactText(raw);
     const parsed = JSON.parse(text.slice('data: '.length)) as { choices: [{ delta: { content: string } }] };
     expect(parsed.choices[0].delta.content).toBe(
-      '电话\n[PHONE]\n邮箱:\t[EMAIL]\n卡 "[CARD]"\npassword="[SECRET]"\n[SECRET]\nredis://u:[SECRET]\\w0rd@h',
+      '电话\n[PHONE]\n邮箱:\t[EMAIL]\n卡 "[CARD]"\npassword="[SECRET]"\n[SECRET]\nredis://u:[SECRET]@h',
     );
     expect(counts).toEqual({ phone: 1, email: 1, card: 1, secret: 3 });
   });
