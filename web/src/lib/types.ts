@@ -59,8 +59,8 @@ export interface Stats {
 }
 
 export interface SystemInfo {
-  gateways: { id: string; startedAt: number; lastSeen: number; inflight: number; journalBytes: number; dropped: number }[];
-  processors: { id: string; lastSeen: number; processed: number; failed: number }[];
+  gateways: { id: string; startedAt: number | null; lastSeen: number | null; inflight: number; journalBytes: number; dropped: number }[];
+  processors: { id: string; lastSeen: number | null; processed: number; failed: number }[];
   queue: { waiting: number; active: number; delayed: number; failed: number; completed: number };
   store: { kind: string; features?: Record<string, unknown> };
   proxyBaseUrl: string;
