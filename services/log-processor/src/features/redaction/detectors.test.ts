@@ -20,7 +20,7 @@ describe('email', () => {
 
 describe('phone', () => {
   it('finds international, mainland-China mobile and national formats', () => {
-    for (const p of ['+86 138 0013 8000', '+8613800138000', '+86-13800138000', '13800138000', '138-0013-8000', '+1 (415) 555-2671', '(415) 555-2671', '415.555.2671', '+44 20 7946 0958', '020 7946 0958', '010-62345678', '(0571) 8888 6666', '+81 3-1234-5678']) {
+    for (const p of ['+86 138 0013 8000', '+8613800138000', '+86-13800138000', '13800138000', '138-0013-8000', '+1 (415) 555-2671', '(415) 555-2671', '415.555.2671', '+44 20 7946 0958', '020 7946 0958', '010-62345678', '(0571) 8888 6666', '+81 3-1234-5678', '+49 (0)30 1234567']) {
       expect(only('phone', `call ${p} now`), p).toEqual([p]);
     }
     expect(only('phone', '手机13912345678，谢谢')).toEqual(['13912345678']);
@@ -120,6 +120,7 @@ describe('secret', () => {
   it('keeps the scheme, user and host of a URL and redacts only its password', () => {
     expect(all.redactText('postgres://admin:s3cr3t!@db.internal:5432/app').text).toBe('postgres://admin:[SECRET]@db.internal:5432/app');
     expect(all.redactText('redis://:p4ss@cache:6379').text).toBe('redis://:[SECRET]@cache:6379');
+    expect(all.redactText('jdbc:mysql://app:Xk9#mP2$vL@db:3306/shop').text).toBe('jdbc:mysql://app:[SECRET]@db:3306/shop');
     expect(all.redactText('see postgres://user:****@db:5432/app').text).toBe('see postgres://user:****@db:5432/app');
   });
   it('redacts assigned passwords and leaves prose and placeholders alone', () => {

@@ -20,7 +20,9 @@ const email: Detector = {
 };
 
 // A trailing separator plus digit means the candidate is only part of a longer number.
-const PHONE_INTL = /(?<![\w+])\+[1-9]\d{0,14}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,14}){0,6}(?!\w|[ .-]\d)/g;
+// Groups after the country code: "(0)30", "(415)", " 555", "-2671"; the digits right after a parenthesis
+// need no separator ("+49 (0)30 …").
+const PHONE_INTL = /(?<![\w+])\+[1-9]\d{0,14}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,14}|(?<=\))\d{1,14}){0,6}(?!\w|[ .-]\d)/g;
 const PHONE_CN_MOBILE = /(?<![\w.+/-]|\d[ -])(?:(?:0086|86)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\w|[ .-]\d)/g;
 const PHONE_NANP =
   /(?<![\w+.-]|\d[ .-])(?:1[ .-]?)?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}(?!\w|[ .-]\d)/g;

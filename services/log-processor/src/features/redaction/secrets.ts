@@ -38,8 +38,9 @@ function findPem(text: string, out: Span[]): void {
   }
 }
 // scheme://user:password@host — only the password goes; the user name helps an operator debug. The
-// password may hold JSON escapes (U+0001 runs, see index.ts); they are replaced whole with it.
-const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>\u0001]*:([^\s@/?#"'<>]+)@(?=[\w[])/dy;
+// password may hold JSON escapes (U+0001 runs, see index.ts), replaced whole with it, and an unencoded
+// '#', common in JDBC strings.
+const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>\u0001]*:([^\s@/?"'<>]+)@(?=[\w[])/dy;
 const SCHEME_END = literalSeed('://');
 const inScheme = (c: number) => isAlnum(c) || c === 43 || c === 45 || c === 46;
 
