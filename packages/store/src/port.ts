@@ -67,7 +67,7 @@ export interface LogPage {
 export interface StoreInfo {
   kind: 'sqlite' | 'mongodb';
   /** e.g. which fallbacks are active on a MongoDB-compatible server without TTL/text indexes */
-  features: { ttlIndexes: boolean; textSearch: boolean; server?: string };
+  features: { ttlIndexes: boolean; textSearch: boolean; server?: string; fallbackReasons?: string[] };
 }
 
 export interface Store {

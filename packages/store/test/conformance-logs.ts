@@ -132,7 +132,8 @@ export function logConformance(ctx: StoreCtx): void {
     expect(full.map((l) => l.id)).toEqual(newestFirst(expected));
     expect(full[0]).toEqual(asRead(expected[expected.length - 1]!));
     expect(await allIds(ctx, { status: 500, to: T0 + 1000 })).toEqual(newestFirst(logs.slice(0, 100).filter((l) => l.status === 500)));
-  });
+    // FerretDB v1 sorts in its own process for every query; a busy 2-core machine needs the headroom
+  }, 300_000);
 
   it('retention drops bodies after one window and whole logs after another', async () => {
     const ancient = makeLog({ createdAt: T0 - 100 * DAY, searchText: 'ancient secret prompt' });

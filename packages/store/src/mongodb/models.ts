@@ -1,0 +1,102 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { LogListItem, StoredLog } from '@llm-relay/contracts';
+
+/**
+ * A log document. Bodies are kept as JSON text, not as BSON: request bodies carry keys MongoDB
+ * treats specially (`$schema`, `$ref` in tool schemas, dotted names), and nobody queries inside them.
+ */
+export interface LogDoc extends Omit<LogListItem, 'id'> {
+  _id: string;
+  bodiesExpired: boolean;
+  detail: Pick<StoredLog, 'timing' | 'attempts' | 'redactions'> & {
+    request: Omit<StoredLog['request'], 'body'>;
+    response: Omit<StoredLog['response'], 'body' | 'rawStream'>;
+  };
+  requestBody: string | null;
+  responseBody: string | null;
+  rawStream: string | null;
+  /** prompt + answer text (or the previews) for search; replaced by the previews when bodies expire */
+  searchText: string;
+  /** createdAt as a Date: TTL indexes only expire Date fields */
+  createdAtDate: Date;
+}
+
+export interface RollupDoc {
+  _id: string;
+  dim: string;
+  value: string;
+  minute: number;
+  [counter: string]: number | string;
+}
+
+const mixed = Schema.Types.Mixed;
+const opts = { versionKey: false, strict: false, autoIndex: false, autoCreate: false } as const;
+
+const logSchema = new Schema<LogDoc>(
+  {
+    _id: String,
+    createdAt: { type: Number, required: true },
+    route: String,
+    method: String,
+    path: String,
+    model: String,
+    upstreamModel: String,
+    provider: String,
+    key: mixed,
+    status: Number,
+    outcome: String,
+    stream: Boolean,
+    incomplete: Boolean,
+    error: String,
+    usage: mixed,
+    cost: mixed,
+    latency: mixed,
+    requestPreview: String,
+    responsePreview: String,
+    clientIp: String,
+    userAgent: String,
+    gatewayId: String,
+    bodiesExpired: Boolean,
+    detail: mixed,
+    requestBody: String,
+    responseBody: String,
+    rawStream: String,
+    searchText: String,
+    createdAtDate: Date,
+  },
+  { ...opts, collection: 'logs', timestamps: false },
+);
+// every admin filter, each followed by _id so a filtered page is read in time order from the index
+logSchema.index({ createdAt: -1 });
+for (const field of ['key.id', 'model', 'provider', 'status', 'outcome', 'route']) logSchema.index({ [field]: 1, _id: -1 });
+logSchema.index({ bodiesExpired: 1, createdAt: 1 });
+
+const rollupSchema = new Schema<RollupDoc>({ _id: String, dim: String, value: String, minute: Number }, { ...opts, collection: 'rollups' });
+rollupSchema.index({ dim: 1, minute: 1, value: 1 });
+
+const auditSchema = new Schema({ _id: String, at: Number }, { ...opts, collection: 'audit' });
+auditSchema.index({ at: -1, _id: -1 });
+
+const plain = (collection: string) => new Schema({ _id: String }, { ...opts, collection });
+
+export interface Models {
+  logs: Model<LogDoc>;
+  rollups: Model<RollupDoc>;
+  meta: Model<{ _id: string; v?: number; json?: string }>;
+  providers: Model<Record<string, unknown> & { _id: string }>;
+  keys: Model<Record<string, unknown> & { _id: string }>;
+  users: Model<Record<string, unknown> & { _id: string }>;
+  audit: Model<Record<string, unknown> & { _id: string }>;
+}
+
+export function defineModels(conn: Connection): Models {
+  return {
+    logs: conn.model<LogDoc>('Log', logSchema),
+    rollups: conn.model<RollupDoc>('Rollup', rollupSchema),
+    meta: conn.model('Meta', plain('meta')),
+    providers: conn.model('Provider', plain('providers')),
+    keys: conn.model('RelayKey', plain('relay_keys')),
+    users: conn.model('User', plain('users')),
+    audit: conn.model('Audit', auditSchema),
+  } as unknown as Models;
+}
