@@ -51,6 +51,9 @@ async function main(): Promise<number> {
     const result = await runInit(env, store, redis, { force: rest.includes('--force'), log });
     process.stdout.write(`init: ${result.seeded.length ? `seeded ${result.seeded.join(', ')}` : 'nothing to seed'}; gateway snapshot v${result.version} written\n`);
     return 0;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 1;
   } finally {
     await store.close();
     redis.disconnect();

@@ -37,7 +37,7 @@ describe('log list', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await get(`/admin/logs?limit=7${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = (await get(`/admin/logs?limit=7${cursor ? `&cursor=${cursor}` : ''}`)).json();
       expect(page.items.length).toBeLessThanOrEqual(7);
       for (const item of page.items) expect(item).not.toHaveProperty('request');
       seen.push(...ids(page.items));

@@ -43,9 +43,11 @@ export async function runInit(env: AdminEnv, store: Store, redis: Redis, opts: {
   const force = opts.force ?? false;
   const seeded: string[] = [];
   const skipped: string[] = [];
+  // validated even when not written, so a bad variable is reported on every run
+  const settings = settingsFromEnv(env);
 
   if (force || !(await store.getSettings())) {
-    await store.putSettings(settingsFromEnv(env));
+    await store.putSettings(settings);
     seeded.push('settings');
   } else skipped.push('settings (already stored)');
 
