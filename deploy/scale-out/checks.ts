@@ -80,6 +80,8 @@ export async function checkSharedRateLimit(ctx: Ctx, rpm: number): Promise<RateL
 export interface RevocationResult {
   /** ms from the admin's answer to the PATCH until each gateway refused the key */
   rejectedAfterMs: number[];
+  /** ms the PATCH itself took (store write + snapshot publish), before the figures above start */
+  adminAnsweredMs: number;
   maxMs: number;
   /** a gateway served the key again after it had refused it */
   servedAfterRejection: boolean;
@@ -120,6 +122,7 @@ export async function checkRevocation(ctx: Ctx): Promise<RevocationResult> {
   );
   // every replica is serving the key before it is revoked
   while (probesBefore < ctx.gatewayUrls.length * 5 && probeErrors.length === 0) await new Promise((r) => setTimeout(r, 5));
+  const sentAt = Date.now();
   await ctx.admin.setKeyStatus(key.id, 'disabled');
   revokedAt = Date.now();
   const deadline = revokedAt + 10_000;
@@ -129,9 +132,11 @@ export async function checkRevocation(ctx: Ctx): Promise<RevocationResult> {
   stop = true;
   await Promise.all(probes);
   const rejectedAfterMs = rejectedAt.map((t) => (t ? t - revokedAt : Infinity));
+  const adminAnsweredMs = revokedAt - sentAt;
   const maxMs = Math.max(...rejectedAfterMs);
   return {
     rejectedAfterMs,
+    adminAnsweredMs,
     maxMs,
     servedAfterRejection,
     probesBeforeRevocation: probesBefore,

@@ -213,16 +213,20 @@ export class Cluster {
   /**
    * A rolling restart of one gateway as an orchestrator does it: take it out of the balancer (drain), let
    * its connections finish, SIGTERM (graceful shutdown), start a new process on the same port, put it back.
+   * Without `drain` the SIGTERM comes while the balancer still sends it traffic (a crash-like restart:
+   * only the gateway's graceful shutdown and the balancer's health checks and retries protect the clients).
    */
-  async restartGateway(i: number): Promise<{ downMs: number }> {
+  async restartGateway(i: number, drain = true): Promise<{ downMs: number }> {
     const server = `gateways/gateway${i + 1}`;
-    await this.haproxyCommand(`set server ${server} state drain`);
-    await waitFor(async () => (await this.serverSessions(server)) === 0, { timeoutMs: 10_000, intervalMs: 20, what: `${server} drained` });
+    if (drain) {
+      await this.haproxyCommand(`set server ${server} state drain`);
+      await waitFor(async () => (await this.serverSessions(server)) === 0, { timeoutMs: 10_000, intervalMs: 20, what: `${server} drained` });
+    }
     const t0 = Date.now();
     const code = await this.gateways[i]!.proc!.stop(30_000);
     if (code !== 0) throw new Error(`gateway-${i + 1} exited with ${code} on SIGTERM:\n${this.gateways[i]!.proc!.output().slice(-4000)}`);
     await this.startGateway(i);
-    await this.haproxyCommand(`set server ${server} state ready`);
+    if (drain) await this.haproxyCommand(`set server ${server} state ready`);
     await waitFor(async () => (await this.serverStates('gateways'))[i] === 2, { timeoutMs: 10_000, what: `${server} up again` });
     return { downMs: Date.now() - t0 };
   }

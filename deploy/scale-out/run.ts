@@ -4,6 +4,7 @@
  * a Redis prefix and a SQLite file of its own.
  *
  *   node deploy/scale-out/run.ts [--requests 20000] [--clients 8] [--concurrency 32] [--rpm 60] [--json out.json]
+ *                                [--no-drain]   restart the gateway without taking it out of the balancer first
  *
  * While the load runs: a shared rate limit is hit through all gateways, a key is revoked, one processor is
  * SIGKILLed (and restarted), one gateway is restarted. Afterwards every answered request must be stored
@@ -24,6 +25,8 @@ export interface ScaleOutOptions {
   concurrency: number;
   rpm: number;
   redisUrl: string;
+  /** restart the gateway without draining it from the balancer first */
+  restartWithoutDrain?: boolean;
   echo?: boolean;
   log?: (line: string) => void;
 }
@@ -54,14 +57,16 @@ export async function runScaleOut(o: ScaleOutOptions) {
       at(0.1, 'shared rate limit', () => checkSharedRateLimit(ctx, o.rpm)),
       at(0.25, 'revocation', () => checkRevocation(ctx)),
       at(0.4, 'processor SIGKILL', async () => {
+        const { queue } = await admin.system();
         await cluster.killProcessor(0);
-        note(`processor-1 SIGKILLed at ${Math.round(o.requests * 0.4)} requests`);
+        note(`processor-1 SIGKILLed at ${Math.round(o.requests * 0.4)} requests (queue then: ${queue.active} active, ${queue.waiting} waiting)`);
         await cluster.startProcessor(0);
         note('processor-1 started again');
       }),
       at(0.6, 'gateway restart', async () => {
-        const { downMs } = await cluster.restartGateway(1);
-        note(`gateway-2 drained, stopped (SIGTERM) and started again: out of the balancer for ${downMs} ms`);
+        const drain = !o.restartWithoutDrain;
+        const { downMs } = await cluster.restartGateway(1, drain);
+        note(`gateway-2 ${drain ? 'drained, ' : 'not drained, '}stopped (SIGTERM) and started again: down for ${downMs} ms`);
       }),
     ];
     const results: Record<string, unknown> = {};
@@ -153,10 +158,11 @@ async function main(): Promise<void> {
       rpm: { type: 'string', default: '60' },
       json: { type: 'string' },
       echo: { type: 'boolean', default: false },
+      'no-drain': { type: 'boolean', default: false },
     },
   });
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const opts = { requests: Number(values.requests), clients: Number(values.clients), concurrency: Number(values.concurrency), rpm: Number(values.rpm), redisUrl, echo: values.echo };
+  const opts = { requests: Number(values.requests), clients: Number(values.clients), concurrency: Number(values.concurrency), rpm: Number(values.rpm), redisUrl, echo: values.echo, restartWithoutDrain: values['no-drain'] };
   console.log(`scale-out: ${opts.requests} requests (a third streamed), ${opts.clients} SDK clients, ${opts.concurrency} in flight`);
   try {
     const { figures, checks, pass } = await runScaleOut(opts);
