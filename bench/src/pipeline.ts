@@ -84,7 +84,6 @@ export async function pipelineBench(opts: { redisUrl: string; store: StoreKind; 
 
     // (1) lag at the gateway's peak rate, offered in 20 ms slices; first, so the processor's lag histogram holds only this phase
     if (opts.lagSec > 0 && opts.peakRate > 0) {
-      const perSlice = Math.max(1, Math.round(opts.peakRate / 50));
       let offered = 0;
       let maxBacklog = 0;
       const start = performance.now();
@@ -92,7 +91,7 @@ export async function pipelineBench(opts: { redisUrl: string; store: StoreKind; 
       while (performance.now() - start < opts.lagSec * 1000) {
         const due = Math.floor(((performance.now() - start) / 1000) * opts.peakRate);
         if (due > offered) {
-          const k = Math.min(due - offered, perSlice * 5);
+          const k = Math.min(due - offered, 2000);
           await add(k);
           offered += k;
         }
@@ -102,7 +101,7 @@ export async function pipelineBench(opts: { redisUrl: string; store: StoreKind; 
           maxBacklog = Math.max(maxBacklog, offered - done);
           peak = Math.max(peak, rssMiB(pid));
         }
-        await sleep(20);
+        await sleep(10);
       }
       const stopAt = performance.now();
       const fin = await waitInserted(origin, offered, 300_000);

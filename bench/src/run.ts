@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createRedis } from '@llm-relay/server-kit';
 import { startProcess } from '@llm-relay/testkit';
 import { env } from './env.ts';
+import type { ExchangeEvent } from '@llm-relay/contracts';
 import { synthesizeEvents, sampleQueuedEvents } from './events.ts';
 import { HELP, parseFlags } from './flags.ts';
 import { machineInfo } from './machine.ts';
@@ -66,9 +67,21 @@ async function sanity(arm: Arm): Promise<string | undefined> {
 log(`starting the stack (mocks, 2 gateways${flags.peer ? ', peer' : ''})`);
 const stack = await startStack({ redisUrl: env.REDIS_URL, withPeer: flags.peer });
 const janitor = new QueueJanitor(env.REDIS_URL, [stack.gateways.on.prefix, stack.gateways.off.prefix]);
-let samples: Awaited<ReturnType<typeof sampleQueuedEvents>> = [];
+// real events for the pipeline bench: plain ones from the latency runs, streamed ones (64 chunks) from the stream runs;
+// the slow-reader answers (1000 chunks) would not be typical traffic, so big answers are left out
+const SAMPLE_EACH = 100;
+const plainSamples: ExchangeEvent[] = [];
+const streamSamples: ExchangeEvent[] = [];
+const collectSamples = async () => {
+  if (plainSamples.length >= SAMPLE_EACH && streamSamples.length >= SAMPLE_EACH) return;
+  for (const ev of await sampleQueuedEvents(env.REDIS_URL, stack.gateways.on.prefix, 1000)) {
+    if (ev.outcome !== 'ok' || ev.response.body.bytes > 64 * 1024) continue;
+    const into = ev.response.stream ? streamSamples : plainSamples;
+    if (into.length < SAMPLE_EACH) into.push(ev);
+  }
+};
 const between = async () => {
-  if (samples.length < 50) samples = await sampleQueuedEvents(env.REDIS_URL, stack.gateways.on.prefix, 200);
+  await collectSamples();
   await janitor.sweep();
 };
 try {
@@ -108,12 +121,11 @@ try {
     const on = arms.find((a) => a.name === 'relay-on');
     if (on?.pid) {
       log(`memory: ${plan.slowStreams} slow-reading streams through the capture-on gateway`);
-      results.memory.slow = await slowReaders(on.target('stream'), on.pid, { streams: plan.slowStreams, chunks: plan.slowChunks, holdSec: plan.slowHoldSec });
+      results.memory.slow = await slowReaders(on.target('stream'), on.pid, { streams: plan.slowStreams, chunks: plan.slowChunks, holdSec: plan.slowHoldSec, answerTimeoutSec: 60 });
       await between();
     }
   }
-  if (samples.length < 50) samples = await sampleQueuedEvents(env.REDIS_URL, stack.gateways.on.prefix, 200);
-  await janitor.sweep();
+  await between();
 
   // the profile pass: only when a gateway target was missed
   const reasons: string[] = [];
@@ -143,12 +155,13 @@ try {
   }
 
   if (sections.has('pipeline')) {
+    let samples: ExchangeEvent[] = [];
+    for (let i = 0; i < Math.max(plainSamples.length, streamSamples.length); i++) samples.push(...[plainSamples[i], streamSamples[i]].filter((e) => e !== undefined));
     if (samples.length === 0) {
       samples = await synthesizeEvents(stack.mocks.instant.origin);
       results.pipelineSource = `${samples.length} events built from the mock's real answers (a plain and a streamed chat completion), because the gateway queued none`;
     } else {
-      const streamed = samples.filter((s) => s.response.stream).length;
-      results.pipelineSource = `copies (new id, shifted timestamps) of ${samples.length} real events the capture-on gateway queued during this run (${streamed} streamed, ${samples.length - streamed} plain)`;
+      results.pipelineSource = `copies (new id, shifted timestamps) of ${samples.length} real events the capture-on gateway queued during this run, used in turn (${plainSamples.length} plain chat completions, ${streamSamples.length} streamed with 64 chunks)`;
     }
     const peak = throughputOf(results, 'relay-on');
     const rate = Number.isFinite(peak) ? Math.round(peak) : 1000;

@@ -8,6 +8,8 @@ export interface SlowResult {
   connected: number;
   /** streams that got a 200 status line */
   answered: number;
+  /** seconds until every stream had its status line (or the timeout) */
+  answerSec: number;
   rssBeforeMiB: number;
   rssPeakMiB: number;
   rssAfterMiB: number;
@@ -21,7 +23,7 @@ export interface SlowResult {
  * the gateway's memory. Each answer is large (chunks × ~300 B, no pacing), so a gateway that ignores
  * backpressure buffers all of it; one that respects it holds roughly its socket buffers.
  */
-export async function slowReaders(t: Target, pid: number, opts: { streams: number; chunks: number; holdSec: number }): Promise<SlowResult> {
+export async function slowReaders(t: Target, pid: number, opts: { streams: number; chunks: number; holdSec: number; answerTimeoutSec: number }): Promise<SlowResult> {
   const url = new URL(t.origin);
   const body = JSON.stringify({ model: t.model, stream: true, messages: [{ role: 'user', content: 'slow reader' }] });
   const head = [
@@ -58,13 +60,20 @@ export async function slowReaders(t: Target, pid: number, opts: { streams: numbe
     for (const s of sockets) s.read(1024);
   }, 1000);
   let peak = rssMiB(pid);
-  const until = Date.now() + opts.holdSec * 1000;
-  while (Date.now() < until) {
-    await sleep(250);
-    peak = Math.max(peak, rssMiB(pid));
-  }
+  const watch = async (ms: number, done?: () => boolean) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until && !done?.()) {
+      await sleep(250);
+      peak = Math.max(peak, rssMiB(pid));
+    }
+  };
+  // every stream answered first (on a busy machine that takes a while), then the hold
+  const t0 = Date.now();
+  await watch(opts.answerTimeoutSec * 1000, () => answered >= opts.streams);
+  const answerSec = (Date.now() - t0) / 1000;
+  await watch(opts.holdSec * 1000);
   clearInterval(reader);
   for (const s of sockets) s.destroy();
-  await sleep(2000);
-  return { streams: opts.streams, connected, answered, rssBeforeMiB: rssBefore, rssPeakMiB: peak, rssAfterMiB: rssMiB(pid), bytesPerStream: opts.chunks * 300, holdSec: opts.holdSec };
+  await watch(5000);
+  return { streams: opts.streams, connected, answered, answerSec, rssBeforeMiB: rssBefore, rssPeakMiB: peak, rssAfterMiB: rssMiB(pid), bytesPerStream: opts.chunks * 300, holdSec: opts.holdSec };
 }

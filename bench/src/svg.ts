@@ -9,6 +9,7 @@ function niceMax(v: number): number {
 }
 
 function label(v: number): string {
+  if (v < 0) return `−${label(-v)}`;
   if (v >= 1000) return Math.round(v).toLocaleString('en-US');
   if (v >= 10) return v.toFixed(1);
   return v.toFixed(2);
@@ -51,6 +52,12 @@ export function groupedBars(o: { title: string; unit: string; categories: string
         out.push(`<text x="${x + barW / 2}" y="${top + plotH - 4}" text-anchor="middle" fill="#999">n/a</text>`);
         return;
       }
+      if (v <= 0) {
+        // a negative "added" figure (the arm was faster than direct within noise): no bar, just the number
+        out.push(`<line x1="${x}" x2="${x + barW - 2}" y1="${top + plotH}" y2="${top + plotH}" stroke="${COLORS[si % COLORS.length]}" stroke-width="3"/>`);
+        out.push(`<text x="${x + barW / 2 - 1}" y="${top + plotH - 4}" text-anchor="middle" font-size="9">${label(v)}</text>`);
+        return;
+      }
       const h = (plotH * v) / max;
       out.push(`<rect x="${x}" y="${top + plotH - h}" width="${barW - 2}" height="${h}" fill="${COLORS[si % COLORS.length]}"/>`);
       out.push(`<text x="${x + barW / 2 - 1}" y="${top + plotH - h - 3}" text-anchor="middle" font-size="9">${label(v)}</text>`);
@@ -87,7 +94,7 @@ export function cdf(o: { title: string; series: { name: string; sortedMs: ArrayL
     const x = lx(10 ** e);
     out.push(`<line x1="${x}" x2="${x}" y1="${top}" y2="${top + plotH}" stroke="#ddd"/>`, `<text x="${x}" y="${top + plotH + 14}" text-anchor="middle">${label(10 ** e)} ms</text>`);
   }
-  for (const q of [0, 0.5, 0.9, 0.99, 1]) {
+  for (const q of [0, 0.5, 0.9, 1]) {
     const y = top + plotH - plotH * q;
     out.push(`<line x1="${left}" x2="${W - 20}" y1="${y}" y2="${y}" stroke="#eee"/>`, `<text x="${left - 6}" y="${y + 4}" text-anchor="end">${q * 100}%</text>`);
   }
