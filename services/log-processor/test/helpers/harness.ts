@@ -20,8 +20,8 @@ export interface Harness {
 }
 
 /** A processor running in this test process on its own Redis prefix and its own database. */
-export async function startHarness(opts: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<Harness> {
-  const prefix = uniquePrefix('lp');
+export async function startHarness(opts: { databaseUrl?: string; prefix?: string; env?: Record<string, string> } = {}): Promise<Harness> {
+  const prefix = opts.prefix ?? uniquePrefix('lp');
   let dir: TempDir | null = null;
   let databaseUrl = opts.databaseUrl;
   if (!databaseUrl) {

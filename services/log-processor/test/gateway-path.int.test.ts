@@ -1,0 +1,111 @@
+/**
+ * What the client got is what is stored: the official SDK talks to the real gateway, which relays to the
+ * mock provider and queues the exchange; this processor stores it. The stored response must equal what
+ * the SDK's `finalChatCompletion()` built on the client side, for tool calls, DashScope-style fragments,
+ * reasoning, and a stream cut by the provider.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { ChatCompletionStream } from 'openai/lib/ChatCompletionStream';
+import type { StoredLog } from '@llm-relay/contracts';
+import { freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
+import { REDIS_URL, startHarness, type Harness } from './helpers/harness.ts';
+
+const PROXY_KEY = 'sk-lp-gateway-path-key';
+let mock: RunningProcess;
+let gateway: RunningProcess;
+let h: Harness;
+let dir: TempDir;
+let client: OpenAI;
+
+beforeAll(async () => {
+  dir = tempDir('lp-gw');
+  const prefix = uniquePrefix('lp-gw');
+  const [mockPort, gatewayPort] = await Promise.all([freePort(), freePort()]);
+  const env = {
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    DATABASE_URL: `sqlite:${dir.path}/relay.db`,
+    TARGET_BASE_URL: `http://127.0.0.1:${mockPort}/v1`,
+    TARGET_API_KEY: 'mock-key',
+    PROXY_KEY,
+    ADMIN_PASSWORD: 'lp-gw-password',
+    JWT_SECRET: 'lp-gw-jwt-secret-that-is-long-enough-0123456789',
+    GATEWAY_PORT: String(gatewayPort),
+    JOURNAL_DIR: `${dir.path}/journal`,
+  };
+  mock = await startProcess({ name: 'mock', script: 'packages/mock-provider/src/cli.ts', args: ['--port', String(mockPort)], readyUrl: `http://127.0.0.1:${mockPort}/healthz` });
+  const init = await startProcess({ name: 'init', script: 'services/admin/src/cli.ts', args: ['init'], env });
+  expect(await init.exited, init.output()).toBe(0);
+  h = await startHarness({ prefix, databaseUrl: env.DATABASE_URL });
+  gateway = await startProcess({ name: 'gateway', script: 'services/gateway/src/index.ts', env, readyUrl: `http://127.0.0.1:${gatewayPort}/readyz` });
+  client = new OpenAI({ baseURL: `http://127.0.0.1:${gatewayPort}/v1`, apiKey: PROXY_KEY, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.stop();
+  await h?.close();
+  dir?.remove();
+});
+
+const storedFor = (requestId: string) => waitFor(() => h.processor.store.getLog(requestId), { what: `log ${requestId}` }) as Promise<StoredLog>;
+
+async function streamThrough(headers: Record<string, string>) {
+  const { data, response } = await client.chat.completions
+    .create(
+      { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'What is the weather in Paris?' }], tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }] },
+      { headers },
+    )
+    .withResponse();
+  // the SDK's own accumulator over the chunks this client received
+  const runner = ChatCompletionStream.fromReadableStream(data.toReadableStream());
+  const completion = structuredClone(await runner.finalChatCompletion()) as unknown as { choices: { message: Record<string, unknown> }[] };
+  for (const c of completion.choices) delete c.message.parsed;
+  return { completion, requestId: response.headers.get('x-request-id') };
+}
+
+function withoutReasoning(v: unknown) {
+  const c = structuredClone(v) as { choices: { message: Record<string, unknown> }[] };
+  for (const ch of c.choices) {
+    delete ch.message.reasoning_content;
+    delete ch.message.reasoning;
+  }
+  return c;
+}
+
+describe('SDK → gateway → mock → queue → processor', () => {
+  const cases: Record<string, Record<string, string>> = {
+    'parallel tool calls': { 'x-mock-tool-calls': '2' },
+    'DashScope fragments with reasoning': { 'x-mock-tool-calls': '1', 'x-mock-dashscope': '1', 'x-mock-reasoning': '1' },
+    'plain answer in many chunks': { 'x-mock-chunks': '24' },
+  };
+  for (const [name, headers] of Object.entries(cases)) {
+    it(`${name}: the stored completion equals the client's finalChatCompletion()`, async () => {
+      const { completion, requestId } = await streamThrough(headers);
+      expect(requestId).toBeTruthy();
+      const log = await storedFor(requestId!);
+      expect(log.incomplete).toBe(false);
+      // the gateway asked for the usage chunk itself and kept it from the client: only the log has it
+      expect(log.usage.source).toBe('injected');
+      const { usage, ...storedBody } = log.response.body as Record<string, unknown>;
+      expect(usage).toMatchObject({ total_tokens: log.usage.total });
+      expect(withoutReasoning(storedBody)).toEqual(withoutReasoning(completion));
+    });
+  }
+
+  it('a stream the provider cuts is stored with what the client received, marked incomplete', async () => {
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'cut me off' }] }, { headers: { 'x-mock-cut-after': '3', 'x-mock-chunks': '10' } })
+      .withResponse();
+    let received = '';
+    try {
+      for await (const chunk of stream) received += chunk.choices[0]?.delta?.content ?? '';
+    } catch {
+      // the SDK surfaces the cut as an error; the relay must still log what arrived
+    }
+    const log = await storedFor(response.headers.get('x-request-id')!);
+    expect(log.incomplete).toBe(true);
+    expect((log.response.body as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe(received);
+  });
+});
