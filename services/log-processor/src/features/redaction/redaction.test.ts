@@ -39,18 +39,20 @@ describe('redaction against the labelled corpus', () => {
     const body = { model: 'gpt-4o', messages };
     const text = JSON.stringify(body);
     const mb = Buffer.byteLength(text) / 1e6;
+    // CPU time as well as wall time: on a shared machine the wall clock mostly measures the neighbours.
     const rate = (run: () => unknown) => {
       for (let i = 0; i < 5; i++) run();
       const n = 40;
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       for (let i = 0; i < n; i++) run();
-      return (mb * n) / ((performance.now() - t0) / 1000);
+      const cpu = process.cpuUsage(c0);
+      const wall = (performance.now() - t0) / 1000;
+      return `${((mb * n) / wall).toFixed(1)} MB/s wall, ${((mb * n) / ((cpu.user + cpu.system) / 1e6)).toFixed(1)} MB/s CPU`;
     };
     const textRate = rate(() => redactor.redactText(text));
     const jsonRate = rate(() => redactor.redactJson(body));
-    console.log(
-      `throughput on a ${(mb * 1000).toFixed(0)} KB chat body: redactText ${textRate.toFixed(1)} MB/s, redactJson ${jsonRate.toFixed(1)} MB/s`,
-    );
+    console.log(`throughput on a ${(mb * 1000).toFixed(0)} KB chat body: redactText ${textRate}; redactJson ${jsonRate}`);
     expect(redactor.redactJson(body).counts.email).toBeGreaterThan(0);
   });
 });
