@@ -35,3 +35,20 @@ it('sqlite: a second connection to the same file sees the first one’s writes (
     dir.remove();
   }
 });
+
+it('sqlite: search terms containing LIKE wildcards match literally', async () => {
+  const dir = tempDir('store-sqlite');
+  const store = await createStore(`sqlite:${join(dir.path, 'relay.db')}`);
+  try {
+    const hit = makeLog({ searchText: 'Call Get_User_By_Id with a 100% discount' });
+    const lookAlike = makeLog({ searchText: 'call getXuserXbyXid with a 1000 discount' });
+    await store.insertLogs([hit, lookAlike]);
+    const found = async (q: string) => (await store.listLogs({ q }, { limit: 10 })).items.map((i) => i.id);
+    expect(await found('get_user')).toEqual([hit.id]);
+    expect(await found('100%')).toEqual([hit.id]);
+    expect(await found('get')).toEqual([lookAlike.id, hit.id]);
+  } finally {
+    await store.close();
+    dir.remove();
+  }
+});

@@ -106,19 +106,12 @@ export function rowToLog(r: Row): StoredLog {
   return log;
 }
 
-/** FTS5 phrase syntax: a term in double quotes, inner quotes doubled. */
-function ftsPhrase(term: string): string {
-  return `"${term.replace(/"/g, '""')}"`;
-}
-
-function likePattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /**
  * WHERE clause over `logs l` for a filter. `from` is inclusive and `to` exclusive (ms).
- * Search terms of three or more characters use the trigram index; shorter ones (two Chinese
- * characters are a common word) fall back to LIKE over the indexed text, which scans it.
+ * Each search term is a LIKE over the trigram index (terms of three or more characters use it;
+ * shorter ones, such as a two-character Chinese word, scan the indexed text). An ESCAPE clause
+ * would turn the index off, so a term containing `%` or `_` is confirmed with instr() instead
+ * (lower() folds ASCII only, as LIKE does).
  */
 export function filterSql(f: LogFilter): { where: string; params: SqlValue[] } {
   const c: string[] = [];
@@ -135,14 +128,14 @@ export function filterSql(f: LogFilter): { where: string; params: SqlValue[] } {
   if (f.errorsOnly) c.push("(l.outcome <> 'ok' OR l.status >= 400)");
   if (f.q !== undefined) {
     const terms = searchTerms(f.q);
-    const long = terms.filter((t) => [...t].length >= 3);
-    if (long.length > 0) {
-      c.push('l.seq IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)');
-      p.push(long.map(ftsPhrase).join(' '));
-    }
-    for (const t of terms.filter((x) => [...x].length < 3)) {
-      c.push("l.seq IN (SELECT rowid FROM logs_fts WHERE text LIKE ? ESCAPE '\\')");
-      p.push(likePattern(t));
+    if (terms.length > 0) {
+      const conds: string[] = [];
+      for (const t of terms) {
+        conds.push('text LIKE ?');
+        p.push(`%${t}%`);
+        if (/[%_]/.test(t)) (conds.push('instr(lower(text), ?) > 0'), p.push(t.replace(/[A-Z]/g, (ch) => ch.toLowerCase())));
+      }
+      c.push(`l.seq IN (SELECT rowid FROM logs_fts WHERE ${conds.join(' AND ')})`);
     }
   }
   return { where: c.length ? c.join(' AND ') : '1', params: p };
