@@ -67,6 +67,7 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
         }
       };
       await step('worker', () => ingest.close());
+      settings.stop();
       await step('retention', () => retention.stop());
       await step('heartbeat', () => heartbeat.stop());
       await step('http', () => app.close());

@@ -14,7 +14,7 @@ export interface StoreTarget {
  */
 export function storeTargets(): StoreTarget[] {
   const targets: StoreTarget[] = [{ name: 'sqlite', databaseUrl: async () => undefined, cleanup: async () => {} }];
-  let ferretAvailable = false;
+  let ferretAvailable: boolean;
   try {
     findFerretDb();
     ferretAvailable = true;

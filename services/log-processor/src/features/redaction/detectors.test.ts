@@ -143,6 +143,11 @@ describe('createRedactor', () => {
     expect(all.redactText(text)).toEqual({ text: 'mail [EMAIL], call [PHONE], key [SECRET]', counts: { email: 1, phone: 1, secret: 1 } });
     expect(createRedactor([]).redactText(text)).toEqual({ text, counts: {} });
   });
+  it('is idempotent: redacted output has nothing left to find', () => {
+    const once = all.redactText(`${text}, 身份证11010519491231002X, IBAN GB82 WEST 1234 5698 7654 32, 10.0.0.1`);
+    expect(once.counts).toEqual({ email: 1, phone: 1, secret: 1, cn_id: 1, iban: 1, ip: 1 });
+    expect(all.redactText(once.text)).toEqual({ text: once.text, counts: {} });
+  });
   it('lets the higher-priority finding win where two overlap', () => {
     // An 18-digit resident ID from Gansu (62…) is also a Luhn-valid UnionPay-shaped number.
     const id = '620102199003075118';

@@ -1,7 +1,8 @@
 import { REDACTION_TYPES, type RedactionType } from '@llm-relay/contracts';
 import { DETECTORS } from './detectors.ts';
-import { redactValue } from './json.ts';
+import { redactValue, type StringRedactor } from './json.ts';
 import type { Span } from './scan.ts';
+import { isKeyedSecret } from './secrets.ts';
 
 export type RedactionCounts = Partial<Record<RedactionType, number>>;
 
@@ -90,14 +91,21 @@ export function createRedactor(types: readonly RedactionType[] = REDACTION_TYPES
   function redactJson(v: unknown): { value: unknown; counts: RedactionCounts } {
     const counts: RedactionCounts = {};
     if (active.length === 0) return { value: v, counts };
-    const value = redactValue(v, (s) => {
+    const redactString: StringRedactor = (s) => {
       const r = redactText(s);
       for (const [type, n] of Object.entries(r.counts) as [RedactionType, number][]) {
         counts[type] = (counts[type] ?? 0) + n;
       }
       return r.text;
-    });
-    return { value, counts };
+    };
+    if (enabled.has('secret')) {
+      redactString.keyed = (key, value) => {
+        if (!isKeyedSecret(key, value)) return null;
+        counts.secret = (counts.secret ?? 0) + 1;
+        return placeholder('secret');
+      };
+    }
+    return { value: redactValue(v, redactString), counts };
   }
 
   return { types: [...enabled], redactText, redactJson, detect };

@@ -82,6 +82,26 @@ describe('redactJson', () => {
     expect(counts).toEqual({ phone: 1, email: 1, card: 1, secret: 3 });
   });
 
+  it('redacts the whole value under a credential key, but not logprob tokens or masked values', () => {
+    const body = {
+      password: 'correcthorse',
+      'X-Api-Key': 'abcd-efgh',
+      apiKey: '****',
+      logprobs: { content: [{ token: 'Hello', logprob: -0.1 }] },
+      arguments: JSON.stringify({ user: 'li', client_secret: 'plainwords' }),
+    };
+    const { value, counts } = redactor.redactJson(body);
+    expect(value).toEqual({
+      password: '[SECRET]',
+      'X-Api-Key': '[SECRET]',
+      apiKey: '****',
+      logprobs: { content: [{ token: 'Hello', logprob: -0.1 }] },
+      arguments: JSON.stringify({ user: 'li', client_secret: '[SECRET]' }),
+    });
+    expect(counts).toEqual({ secret: 3 });
+    expect(createRedactor(['email']).redactJson(body).value).toBe(body);
+  });
+
   it('passes primitives through and redacts a top-level string', () => {
     expect(redactor.redactJson(null).value).toBeNull();
     expect(redactor.redactJson(12).value).toBe(12);

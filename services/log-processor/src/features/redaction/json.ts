@@ -26,7 +26,13 @@ function looksLikeJson(s: string): boolean {
   return (first === 123 && last === 125) || (first === 91 && last === 93); // {…} or […]
 }
 
-export function redactValue(v: unknown, redactString: (s: string) => string, depth = 0): unknown {
+export interface StringRedactor {
+  (s: string): string;
+  /** The replacement for a string under a key that names a credential, or null to scan it as text. */
+  keyed?: (key: string, value: string) => string | null;
+}
+
+export function redactValue(v: unknown, redactString: StringRedactor, depth = 0): unknown {
   if (typeof v === 'string') return redactStringValue(v, redactString, depth);
   if (v === null || typeof v !== 'object' || depth > MAX_DEPTH) return v;
   if (Array.isArray(v)) {
@@ -42,7 +48,8 @@ export function redactValue(v: unknown, redactString: (s: string) => string, dep
   }
   let copy: Record<string, unknown> | null = null;
   for (const [key, item] of Object.entries(v)) {
-    const next = redactValue(item, redactString, depth + 1);
+    const keyed = typeof item === 'string' && redactString.keyed ? redactString.keyed(key, item) : null;
+    const next = keyed ?? redactValue(item, redactString, depth + 1);
     if (next !== item) {
       copy ??= { ...v };
       copy[key] = next;
@@ -51,7 +58,7 @@ export function redactValue(v: unknown, redactString: (s: string) => string, dep
   return copy ?? v;
 }
 
-function redactStringValue(s: string, redactString: (s: string) => string, depth: number): string {
+function redactStringValue(s: string, redactString: StringRedactor, depth: number): string {
   if (s.length < 6 || isDataUrl(s) || isBase64Blob(s)) return s;
   const trimmed = s.trim();
   if (looksLikeJson(trimmed)) {

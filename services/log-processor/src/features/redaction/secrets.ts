@@ -12,8 +12,9 @@ const VENDOR = /(?<![\w-])(?:AIza[0-9A-Za-z_-]{35}|[sr]k_live_[0-9A-Za-z]{24,}|x
 const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?![\w-])/g;
 const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/y;
 const PEM_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----/y;
-// Base64 lines with real or JSON-escaped line breaks (U+0001 stands for escapes, see index.ts), and the `Proc-Type: 4,ENCRYPTED` headers of
-// legacy encrypted keys; up to the END line.
+// Base64 lines with real or JSON-escaped line breaks (U+0001 stands for an escape, see index.ts), and
+// the `Proc-Type: 4,ENCRYPTED` headers of legacy encrypted keys; up to the END line.
+// eslint-disable-next-line no-control-regex -- U+0001 is the escape filler
 const PEM_BODY = /(?:[A-Za-z0-9+/=\s:,\u0001]|-(?!----END))*/y;
 
 /**
@@ -40,6 +41,7 @@ function findPem(text: string, out: Span[]): void {
 // scheme://user:password@host — only the password goes; the user name helps an operator debug. The
 // password may hold JSON escapes (U+0001 runs, see index.ts), replaced whole with it, and an unencoded
 // '#', common in JDBC strings.
+// eslint-disable-next-line no-control-regex -- U+0001 is the escape filler
 const URL_PASSWORD = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:@/?#"'<>\u0001]*:([^\s@/?"'<>]+)@(?=[\w[])/dy;
 const SCHEME_END = literalSeed('://');
 const inScheme = (c: number) => isAlnum(c) || c === 43 || c === 45 || c === 46;
@@ -47,6 +49,7 @@ const inScheme = (c: number) => isAlnum(c) || c === 43 || c === 45 || c === 46;
 // `password=hunter2`, `"api_key": "…"`, `密码：abc123`. A value with neither digit nor symbol is more
 // likely prose ("password: required") than a password, so it is left alone.
 const ASSIGNED =
+  // eslint-disable-next-line no-control-regex -- U+0001 is the escape filler
   /(?<![A-Za-z0-9])(?:password|passwd|pwd|passphrase|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|密码|口令)["'\u0001]{0,2}\s*[:=：]\s*["'\u0001]{0,2}([^\s"',;&\u0001]{6,128})/dgi;
 const ASSIGNED_HINT = /pass|pwd|secret|api.?key|token|密码|口令/i;
 const HAS_DIGIT_OR_SYMBOL = /[\d!#$%^*+=?~]/;
@@ -76,6 +79,19 @@ export function jwtHeaderValid(token: string): boolean {
 }
 
 const MASKED = /^(?:\*+|x+|\[SECRET\]|<[^>]*>|\$\{[^}]*\})$/i;
+
+// JSON keys whose string value is a credential whatever it looks like ({"password": "correcthorse"}).
+// Not plain "token": chat logprobs carry {"token": "Hello"}.
+const SECRET_KEYS = new Set([
+  'password', 'passwd', 'pwd', 'passphrase', 'secret', 'clientsecret', 'apikey', 'xapikey', 'accesstoken',
+  'refreshtoken', 'authtoken', 'idtoken', 'privatekey', 'secretaccesskey', 'awssecretaccesskey',
+  'authorization', 'proxyauthorization',
+]);
+
+/** True when `value`, found under JSON key `key`, is a credential to redact whole. */
+export function isKeyedSecret(key: string, value: string): boolean {
+  return value.length >= 4 && !MASKED.test(value) && SECRET_KEYS.has(key.toLowerCase().replace(/[^a-z0-9]/g, ''));
+}
 
 export const secretDetector: Detector = {
   type: 'secret',

@@ -14,6 +14,7 @@ export class SettingsWatcher {
   private settings: Settings = SettingsSchema.parse({});
   private version = -1;
   private redactor: { key: string; value: Redactor } | null = null;
+  private poll: NodeJS.Timeout | null = null;
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   private readonly prefix: string;
@@ -33,6 +34,14 @@ export class SettingsWatcher {
     });
     await this.subscriber.subscribe(channel);
     await this.reload();
+    // a notice published while the subscriber was reconnecting is lost; the poll is the safety net
+    this.poll = setInterval(() => void this.reload(), 10_000);
+    this.poll.unref();
+  }
+
+  stop(): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
   }
 
   /** Read the snapshot now; resolves once the new settings are in effect. */
