@@ -32,3 +32,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: resolve(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/** Sign in through the login form, as a user does. */
+export async function login(page: Page, adminUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${adminUrl}/admin/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${adminUrl}/admin/`);
+}

@@ -12,6 +12,8 @@ import { NODE_BIN, REPO_ROOT, freePort, startProcess, tempDir, uniquePrefix, wai
 const run = promisify(execFile);
 
 export interface Stack {
+  /** this run's Redis key prefix */
+  prefix: string;
   gatewayUrl: string;
   adminUrl: string;
   proxyKey: string;
@@ -78,7 +80,7 @@ export async function startStack(): Promise<Stack> {
     processes.push(await startProcess({ name: 'processor', script: 'services/log-processor/src/index.ts', env, readyUrl: `http://127.0.0.1:${processorPort}/healthz`, readyTimeoutMs: 30_000 }));
     processes.push(await startProcess({ name: 'admin', script: 'services/admin/src/index.ts', env, readyUrl: `${adminUrl}/healthz`, readyTimeoutMs: 30_000 }));
     await waitFor(async () => (await fetch(`${gatewayUrl}/readyz`)).ok, { timeoutMs: 20_000, what: 'gateway ready' });
-    return { ...stack, gatewayUrl, adminUrl, processes, stop };
+    return { ...stack, prefix, gatewayUrl, adminUrl, processes, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -147,7 +147,7 @@ describe('admin UI in Chromium against the real relay', () => {
     expect(used).toBeTruthy();
 
     await row.getByTestId('key-disable').click();
-    await expect(row.getByTestId('key-status').textContent()).resolves.toContain('Disabled');
+    await row.getByTestId('key-status').filter({ hasText: 'Disabled' }).waitFor();
     const rejected = await waitFor(
       async () => {
         try {

@@ -1,12 +1,36 @@
 /** Number, time and money formatting shared by every page; locale-aware through Intl. */
+
+// Building an Intl formatter costs far more than using one, and the log table formats every visible
+// row on every live update: keep one per locale and style.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function numberFormat(locale: string | undefined, style: 'int' | 'compact'): Intl.NumberFormat {
+  const k = `${locale}|${style}`;
+  let f = numberFormats.get(k);
+  if (!f) numberFormats.set(k, (f = new Intl.NumberFormat(locale, style === 'compact' ? { notation: 'compact', maximumFractionDigits: 1 } : { maximumFractionDigits: 0 })));
+  return f;
+}
+function dateFormat(locale: string | undefined, style: 'time' | 'datetime'): Intl.DateTimeFormat {
+  const k = `${locale}|${style}`;
+  let f = dateFormats.get(k);
+  if (!f) {
+    const opts: Intl.DateTimeFormatOptions =
+      style === 'time'
+        ? { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit' }
+        : { hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' };
+    dateFormats.set(k, (f = new Intl.DateTimeFormat(locale, opts)));
+  }
+  return f;
+}
+
 export function fmtInt(n: number | null | undefined, locale?: string): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
-  return new Intl.NumberFormat(locale).format(Math.round(n));
+  return numberFormat(locale, 'int').format(Math.round(n));
 }
 
 export function fmtCompact(n: number | null | undefined, locale?: string): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
-  return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
+  return numberFormat(locale, 'compact').format(n);
 }
 
 export function fmtMs(ms: number | null | undefined): string {
@@ -39,12 +63,12 @@ export function fmtBytes(b: number | null | undefined): string {
 
 export function fmtTime(ms: number | null | undefined, locale?: string): string {
   if (!ms) return '–';
-  return new Date(ms).toLocaleTimeString(locale, { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return dateFormat(locale, 'time').format(ms);
 }
 
 export function fmtDateTime(ms: number | null | undefined, locale?: string): string {
   if (!ms) return '–';
-  return new Date(ms).toLocaleString(locale, { hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return dateFormat(locale, 'datetime').format(ms);
 }
 
 export function fmtAgo(ms: number | null | undefined, now = Date.now()): string {
