@@ -10,6 +10,8 @@
 #  4. deploy/k8s           `kustomize build` of the base and the example overlay, each rendered set decoded
 #                          strictly into the Kubernetes API's Go types and its references checked
 #                          (deploy/k8s/validate; kubeconform needs JSON schemas that cannot be downloaded here)
+#  5. image trees          deploy/image-dry-run.sh: each image's production tree built as the Dockerfile does
+#                          and the service started from it (needs Redis; DEPLOY_SKIP_IMAGE_DRY_RUN=1 skips it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -71,5 +73,12 @@ kustomize build deploy/k8s/overlays/example >"$work/overlay.yaml"
 "$work/k8s-validate" <"$work/overlay.yaml"
 "$work/k8s-validate" <deploy/k8s/base/secret.template.yaml
 grep -q 'nginx.ingress.kubernetes.io/proxy-buffering: "off"' "$work/overlay.yaml" || { echo "gateway Ingress lost proxy-buffering off" >&2; exit 1; }
+
+if [ "${DEPLOY_SKIP_IMAGE_DRY_RUN:-}" = 1 ]; then
+  skip "image dry run (DEPLOY_SKIP_IMAGE_DRY_RUN=1)"
+else
+  step "image dry run: production dependencies only, each service starts"
+  bash deploy/image-dry-run.sh
+fi
 
 step "all deploy files valid"

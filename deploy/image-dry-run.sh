@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds each service image's file tree the way deploy/Dockerfile does, without Docker, and starts the
+# service from it: manifests + lock -> `npm ci --omit=dev --ignore-scripts --workspace <svc>` -> sources
+# without tests -> `node services/<svc>/src/index.ts` until its HEALTHCHECK command passes.
+# Proves that production dependencies are enough (no devDependency, not the `node` package, is imported at
+# run time) and that the workspace symlinks let Node strip the types of the packages.
+#   bash deploy/image-dry-run.sh [gateway|processor|admin ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+NODE24="$ROOT/node_modules/.bin/node"
+[ -x "$NODE24" ] || { echo "run npm install first (the project's Node 24 is missing)" >&2; exit 1; }
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(gateway processor admin)
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "${prefix:-}" ]; then
+    redis-cli --scan --pattern "${prefix}*" | xargs -r redis-cli del >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+prefix="test-image-dry-run-$$"
+
+free_port() { "$NODE24" -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+
+for target in "${targets[@]}"; do
+  case "$target" in
+    gateway) workspace=services/gateway; port_var=GATEWAY_PORT ;;
+    processor) workspace=services/log-processor; port_var=PROCESSOR_PORT ;;
+    admin) workspace=services/admin; port_var=ADMIN_PORT ;;
+    *) echo "unknown target $target" >&2; exit 2 ;;
+  esac
+  app="$work/$target"
+  mkdir -p "$app/data"
+  echo "[image-dry-run] $target: npm ci --omit=dev --workspace $workspace"
+  # the manifests stage: every package.json (as .dockerignore leaves them) and the lock
+  find . -name package.json -not -path '*/node_modules/*' -not -path './.git/*' -exec cp --parents {} "$app/" \;
+  cp package-lock.json "$app/"
+  (cd "$app" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error --workspace "$workspace" >/dev/null)
+  for dev in node vitest typescript eslint vite; do
+    if [ -e "$app/node_modules/$dev" ]; then echo "$target: devDependency $dev was installed" >&2; exit 1; fi
+  done
+  # the runtime stage: sources without tests, the healthcheck probe
+  tar -c --exclude=node_modules --exclude='*.test.ts' --exclude=vitest.config.ts \
+    package.json tsconfig.base.json deploy/healthcheck.mjs packages "$workspace" | tar -x -C "$app"
+  port=$(free_port)
+  (cd "$app" && env -i PATH="$(dirname "$NODE24"):/usr/bin:/bin" HOME="$app" NODE_ENV=production LOG_LEVEL=warn \
+    REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" REDIS_PREFIX="$prefix" DATABASE_URL="sqlite:$app/data/relay.db" \
+    JWT_SECRET=image-dry-run-jwt-secret-0123456789abcdef ADMIN_PASSWORD=image-dry-run \
+    "$port_var=$port" GATEWAY_HOST=127.0.0.1 ADMIN_HOST=127.0.0.1 PROCESSOR_HOST=127.0.0.1 \
+    JOURNAL_DIR="$app/data/journal" WEB_DIST_DIR="$app/web/dist" \
+    "$NODE24" "$workspace/src/index.ts" >"$work/$target.log" 2>&1) &
+  pids+=($!)
+  ok=
+  for _ in $(seq 150); do
+    if (cd "$app" && env "$port_var=$port" "$NODE24" deploy/healthcheck.mjs "$port_var" "$port" /healthz); then ok=1; break; fi
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  if [ -z "$ok" ]; then echo "$target did not become healthy from its production tree:" >&2; cat "$work/$target.log" >&2; exit 1; fi
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  echo "[image-dry-run] $target: healthy from production dependencies only ($(du -sh "$app/node_modules" | cut -f1) node_modules)"
+done
