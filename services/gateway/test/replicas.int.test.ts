@@ -58,7 +58,7 @@ describe('three replicas share one limit and one config', () => {
     // each replica is asked until it refuses; with polling off this can only come from the notice
     const took = await Promise.all(
       bases.map((b) =>
-        waitFor(async () => ((await statusOf(w.client(b, victim.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }))) === 401 ? Date.now() - revokedAt : 0), { timeoutMs: 3000, what: 'revocation' }),
+        waitFor(async () => ((await statusOf(w.client(b, victim.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }))) === 401 ? Date.now() - revokedAt : 0), { timeoutMs: 10_000, what: 'revocation' }),
       ),
     );
     expect(took.every((t) => t > 0)).toBe(true);

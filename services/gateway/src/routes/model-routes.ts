@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RelayError, type Route } from '@llm-relay/contracts';
-import { candidatesFor, modelAllowed, type Candidate } from '../features/config/compiled.ts';
+import { candidatesFor, modelAllowed, type Candidate, type CompiledKey } from '../features/config/compiled.ts';
 import { captureBuffer } from '../features/capture/body-capture.ts';
 import type { GatewayContext } from '../features/proxy/context.ts';
 import { admit, runProxy } from '../features/proxy/run.ts';
@@ -35,14 +35,16 @@ export function parseJsonBody(buf: Buffer | undefined): Json {
   return json as Json;
 }
 
+export function assertModelAllowed(key: CompiledKey, model: string): void {
+  if (!modelAllowed(key, model)) throw new RelayError(403, 'model_not_allowed', `This relay key may not use the model \`${model}\`.`, { param: 'model' });
+}
+
 /** Candidates for a model the key may use: 403 when the key may not, 404 when no provider serves it. */
 export function route(ctx: GatewayContext, request: FastifyRequest, model: string, type: 'openai' | 'anthropic'): Candidate[] {
   const st = request.relay!;
   const cfg = ctx.snapshots.current!;
   st.ex.model = model;
-  if (!modelAllowed(st.key!, model)) {
-    throw new RelayError(403, 'model_not_allowed', `This relay key may not use the model \`${model}\`.`, { param: 'model' });
-  }
+  assertModelAllowed(st.key!, model);
   const candidates = candidatesFor(cfg, model, type);
   if (candidates.length === 0) {
     throw new RelayError(404, 'model_not_found', `The model \`${model}\` does not exist or no provider serves it.`, { param: 'model' });

@@ -1,10 +1,11 @@
 import { Transform, pipeline, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RelayError } from '@llm-relay/contracts';
-import { candidatesFor, modelAllowed, type Candidate } from '../features/config/compiled.ts';
+import { candidatesFor, type Candidate } from '../features/config/compiled.ts';
 import { BinarySummary, captureBuffer } from '../features/capture/body-capture.ts';
 import type { GatewayContext } from '../features/proxy/context.ts';
 import { admit, runProxy } from '../features/proxy/run.ts';
+import { assertModelAllowed } from './model-routes.ts';
 
 /**
  * Every other /v1 path (stored completions, files, audio, images, batches, vector stores, …) goes to
@@ -53,7 +54,7 @@ async function handle(ctx: GatewayContext, request: FastifyRequest, reply: Fasti
     const model = modelOf(body);
     if (model) {
       ex.model = model;
-      if (!modelAllowed(st.key!, model)) throw new RelayError(403, 'model_not_allowed', `This relay key may not use the model \`${model}\`.`, { param: 'model' });
+      assertModelAllowed(st.key!, model);
       const c = candidatesFor(cfg, model, 'openai');
       if (c.length) candidates = c;
     }

@@ -4,6 +4,7 @@ import type { Logger } from '@llm-relay/server-kit';
 import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
 import type { Metrics } from '../../plugins/metrics.ts';
 import type { Journal } from './journal.ts';
+import { withTimeout } from '../with-timeout.ts';
 
 const ADD_TIMEOUT_MS = 2_000;
 const REPLAY_INTERVAL_MS = 1_000;
@@ -100,17 +101,9 @@ export class EventSink {
 
   private async add(batch: ExchangeEvent[]): Promise<void> {
     const jobs = batch.map((data) => ({ name: EXCHANGE_JOB_NAME, data, opts: { ...EXCHANGE_JOB_OPTIONS, jobId: data.id } }));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ADD_TIMEOUT_MS} ms`)), ADD_TIMEOUT_MS);
-    });
-    try {
-      // a timed-out add may still land later: the replayed copy has the same job id, so it is deduplicated
-      await Promise.race([this.queue.addBulk(jobs), timeout]);
-      this.metrics.enqueuedEvents.inc(batch.length);
-    } finally {
-      clearTimeout(timer);
-    }
+    // a timed-out add may still land later: the replayed copy has the same job id, so it is deduplicated
+    await withTimeout(this.queue.addBulk(jobs), ADD_TIMEOUT_MS);
+    this.metrics.enqueuedEvents.inc(batch.length);
   }
 
   /** Drain the journal into the queue, in order, while Redis answers. */

@@ -2,6 +2,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@llm-relay/server-kit';
 import { GatewaySnapshotSchema, redisKeys } from '@llm-relay/contracts';
 import { compileSnapshot, type CompiledConfig } from './compiled.ts';
+import { withTimeout } from '../with-timeout.ts';
+
+const READ_TIMEOUT_MS = 2_000;
+const RETRY_MS = 250;
 
 /**
  * Holds the configuration snapshot in memory. Reloads on the pub/sub notice (so a revoked key stops
@@ -12,6 +16,7 @@ export class SnapshotStore {
   current: CompiledConfig | null = null;
   private lastRaw: string | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
   private loading: Promise<void> | null = null;
   private again = false;
   private readonly redis: Redis;
@@ -62,9 +67,17 @@ export class SnapshotStore {
   private async load(): Promise<void> {
     let raw: string | null;
     try {
-      raw = await this.redis.get(redisKeys(this.prefix).snapshot);
+      raw = await withTimeout(this.redis.get(redisKeys(this.prefix).snapshot), READ_TIMEOUT_MS);
     } catch (err) {
-      this.log.debug({ err }, 'snapshot read failed; keeping the last good one');
+      // a notice must not be lost to a failed read: try again soon, not only at the next poll
+      this.log.warn({ err: (err as Error).message }, 'snapshot read failed; keeping the last good one and retrying');
+      if (!this.retry) {
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          void this.reload();
+        }, RETRY_MS);
+        this.retry.unref();
+      }
       return;
     }
     if (raw === null || raw === this.lastRaw) return;
@@ -83,5 +96,6 @@ export class SnapshotStore {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.retry) clearTimeout(this.retry);
   }
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@llm-relay/server-kit';
 import type { KeyLimits } from '@llm-relay/contracts';
 import type { Metrics } from '../../plugins/metrics.ts';
+import { withTimeout } from '../with-timeout.ts';
 
 const WINDOW_MS = 60_000;
 /** a concurrency slot of a gateway that died mid-request frees itself after this long */
@@ -106,7 +107,7 @@ export class Limiter {
     const k = `${this.base}:${keyId}`;
     let r: [number, string, number, number, number, number];
     try {
-      r = await this.withTimeout(this.redis.relayAdmit(`${k}:rpm`, `${k}:conc`, `${k}:tpm`, limits.rpm ?? 0, limits.concurrency ?? 0, limits.tpm ?? 0, requestId, CONCURRENCY_TTL_MS));
+      r = await withTimeout(this.redis.relayAdmit(`${k}:rpm`, `${k}:conc`, `${k}:tpm`, limits.rpm ?? 0, limits.concurrency ?? 0, limits.tpm ?? 0, requestId, CONCURRENCY_TTL_MS), this.timeoutMs);
     } catch (err) {
       this.failOpen(err as Error, keyId);
       return { allowed: true, retryAfterMs: 0, headers: {}, failOpen: true };
@@ -143,15 +144,5 @@ export class Limiter {
       this.lastWarn = t;
       this.log.warn({ err: err.message, keyId }, 'rate-limit store unreachable; failing open');
     }
-  }
-
-  private withTimeout<T>(p: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      p.finally(() => clearTimeout(timer)),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      }),
-    ]);
   }
 }

@@ -26,6 +26,8 @@ export interface RelayOptions {
   clientGone: () => boolean;
 }
 
+const SMALL_BODY = 256 * 1024;
+
 const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
   gzip: createGunzip,
   'x-gzip': createGunzip,
@@ -88,8 +90,17 @@ export function relayResponse(o: RelayOptions): Promise<void> {
     ex.responseBody = capture ? capture.toCaptured(contentType) : summary!.toCaptured();
   };
 
+  // a small non-streamed answer of known size goes out in one write with the end of the response:
+  // one syscall instead of two, and it usually arrives in one chunk anyway
+  const declared = Number(headers['content-length']);
+  const small: Buffer[] | null = !sse && declared >= 0 && declared <= SMALL_BODY ? [] : null;
+
   return new Promise<void>((resolve) => {
     const write = (out: Buffer) => {
+      if (small) {
+        small.push(out);
+        return;
+      }
       if (ex.firstByteAt === null) ex.firstByteAt = now();
       lastWrite = now();
       if (!res.write(out)) {
@@ -107,7 +118,10 @@ export function relayResponse(o: RelayOptions): Promise<void> {
       const rest = framer?.end();
       if (rest) write(rest);
       finish();
-      res.end();
+      if (small?.length) {
+        if (ex.firstByteAt === null) ex.firstByteAt = now();
+        res.end(small.length === 1 ? small[0] : Buffer.concat(small));
+      } else res.end();
       resolve();
     });
     source.once('error', (err: Error) => {
