@@ -43,6 +43,7 @@ describe('card', () => {
     // Luhn-valid but no scheme issues 16-digit numbers starting with 1 or 9.
     expect(found('ids 1111111111111117 and 9999999999999995')).toEqual([]);
     expect(found('order 41111111111111110000')).toEqual([]);
+    expect(found('scores 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 and 41 11 11 11 11 11 11 11')).toEqual([]);
   });
 });
 

@@ -48,12 +48,15 @@ const phone: Detector = {
 };
 
 const CARD = /(?<![\w+.-])\d(?:[ -]?\d){12,18}(?!\w|\.\d)/g;
+const CARD_SEPARATOR = /[ -]/;
 
 const card: Detector = {
   type: 'card',
   find(text, out) {
     scan(text, CARD, 'card', out, (m) => {
       const digits = onlyDigits(m[0]);
+      // Printed cards group digits by 4 (Amex and Diners 4-6-5 / 4-6-4); "4 1 1 1 …" is a list of numbers.
+      if (digits.length !== m[0].length && m[0].split(CARD_SEPARATOR).some((g) => g.length < 3)) return null;
       return luhnValid(digits) && cardIssuerValid(digits) ? [m.index, m.index + m[0].length] : null;
     });
   },
