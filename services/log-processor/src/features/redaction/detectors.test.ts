@@ -38,6 +38,9 @@ describe('card', () => {
       expect(found(`card ${c}.`), c).toEqual([`card:${c}`]);
     }
   });
+  it('drops a number written right after the card', () => {
+    expect(found('card 4111 1111 1111 1111 12 units')).toEqual(['card:4111 1111 1111 1111']);
+  });
   it('rejects a wrong check digit, unknown issuers and longer runs', () => {
     expect(found('card 4111 1111 1111 1112')).toEqual([]);
     // Luhn-valid but no scheme issues 16-digit numbers starting with 1 or 9.

@@ -50,14 +50,25 @@ const phone: Detector = {
 const CARD = /(?<![\w+.-])\d(?:[ -]?\d){12,18}(?!\w|\.\d)/g;
 const CARD_SEPARATOR = /[ -]/;
 
+function cardValid(s: string): boolean {
+  const digits = onlyDigits(s);
+  if (digits.length < 13) return false;
+  // Printed cards group digits by 4 (Amex and Diners 4-6-5 / 4-6-4); "4 1 1 1 …" is a list of numbers.
+  if (digits.length !== s.length && s.split(CARD_SEPARATOR).some((g) => g.length < 3)) return false;
+  return luhnValid(digits) && cardIssuerValid(digits);
+}
+
 const card: Detector = {
   type: 'card',
   find(text, out) {
     scan(text, CARD, 'card', out, (m) => {
-      const digits = onlyDigits(m[0]);
-      // Printed cards group digits by 4 (Amex and Diners 4-6-5 / 4-6-4); "4 1 1 1 …" is a list of numbers.
-      if (digits.length !== m[0].length && m[0].split(CARD_SEPARATOR).some((g) => g.length < 3)) return null;
-      return luhnValid(digits) && cardIssuerValid(digits) ? [m.index, m.index + m[0].length] : null;
+      // A number written right after the card ("… 1111 12 units") joins the match: drop trailing groups.
+      for (let cand = m[0]; ; ) {
+        if (cardValid(cand)) return [m.index, m.index + cand.length];
+        const cut = Math.max(cand.lastIndexOf(' '), cand.lastIndexOf('-'));
+        if (cut < 0) return null;
+        cand = cand.slice(0, cut);
+      }
     });
   },
 };
