@@ -5,7 +5,7 @@ import { toListItem, type Store } from '@llm-relay/store';
 import type { Metrics } from '../ops/metrics.ts';
 import { keyUsageFor, rollupsFor } from '../rollups/rollups.ts';
 
-export type PersistOutcome = 'inserted' | 'duplicate';
+export type PersistOutcome = 'inserted' | 'duplicate' | { error: Error };
 
 export interface PersistDeps {
   store: Store;
@@ -44,6 +44,28 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
   metrics.duplicates.inc(logs.length - fresh.length);
   if (fresh.length > 0) await announce(deps, fresh);
   return isFresh.map((f) => (f ? 'inserted' : 'duplicate'));
+}
+
+/**
+ * Store a batch; if the batch write fails, store its logs one by one so a single log the store rejects
+ * (a MongoDB document over 16 MB, say) fails only its own job instead of every job it was batched with.
+ */
+export async function persistIsolating(deps: PersistDeps, logs: StoredLog[]): Promise<PersistOutcome[]> {
+  try {
+    return await persistBatch(deps, logs);
+  } catch (err) {
+    if (logs.length === 1) return [{ error: err as Error }];
+    deps.log.warn({ err, size: logs.length }, 'batch write failed; storing its logs one by one');
+    const out: PersistOutcome[] = [];
+    for (const l of logs) {
+      try {
+        out.push(...(await persistBatch(deps, [l])));
+      } catch (e) {
+        out.push({ error: e as Error });
+      }
+    }
+    return out;
+  }
 }
 
 /**

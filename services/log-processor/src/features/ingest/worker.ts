@@ -6,7 +6,7 @@ import { buildLog } from '../logs/build-log.ts';
 import type { SettingsWatcher } from '../settings/settings-watcher.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { MicroBatcher } from './batcher.ts';
-import { persistBatch, type PersistDeps, type PersistOutcome } from './persist.ts';
+import { persistIsolating, type PersistDeps, type PersistOutcome } from './persist.ts';
 
 export interface IngestOptions extends PersistDeps {
   /** BullMQ needs its own blocking connection (maxRetriesPerRequest: null) */
@@ -39,10 +39,10 @@ export function startIngest(opts: IngestOptions): Ingest {
   const batcher = new MicroBatcher<StoredLog, PersistOutcome>({
     maxSize: opts.batchSize,
     maxWaitMs: opts.batchWaitMs,
-    flush: (logs) => persistBatch(opts, logs),
+    flush: (logs) => persistIsolating(opts, logs),
   });
 
-  const handle = async (job: Job): Promise<PersistOutcome> => {
+  const handle = async (job: Job): Promise<'inserted' | 'duplicate'> => {
     const parsed = ExchangeEventSchema.safeParse(job.data);
     if (!parsed.success) {
       throw new UnrecoverableError(`invalid exchange event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -55,11 +55,15 @@ export function startIngest(opts: IngestOptions): Ingest {
       throw new UnrecoverableError(`could not build the log: ${(err as Error).message}`);
     }
     metrics.inflight.inc();
+    let outcome: PersistOutcome;
     try {
-      return await batcher.add(stored);
+      outcome = await batcher.add(stored);
     } finally {
       metrics.inflight.dec();
     }
+    // a store error fails this job only; BullMQ retries it with backoff, then keeps it in "failed"
+    if (typeof outcome === 'object') throw outcome.error;
+    return outcome;
   };
 
   const worker = new Worker(EXCHANGES_QUEUE, handle, {
