@@ -20,7 +20,7 @@ export interface RelayKeyRecord {
   limits: KeyLimits;
   defaultProvider?: string;
   lastUsedAt: number | null;
-  /** lifetime counters, updated from roll-ups */
+  /** lifetime counters, advanced by touchKeys; upsertKey sets them only when it creates the key */
   usage: { requests: number; tokens: number; costUsd: number };
 }
 
@@ -44,6 +44,7 @@ export interface AuditEntry {
 
 /** One per minute per dimension value; `dim` is 'all' | 'model' | 'key' | 'provider'. */
 export interface Rollup {
+  /** start of the minute, ms since epoch */
   minute: number;
   dim: 'all' | 'model' | 'key' | 'provider';
   value: string;
@@ -77,10 +78,14 @@ export interface Store {
   close(): Promise<void>;
 
   // logs
-  /** insert many; existing ids are skipped. Returns ids actually inserted. */
+  /** insert many in one batch; existing ids (and repeats within the batch) are skipped. Returns ids actually inserted. */
   insertLogs(logs: StoredLog[]): Promise<string[]>;
+  /** the whole log; `searchText` is search-only and not returned */
   getLog(id: string): Promise<StoredLog | null>;
-  /** newest first; cursor = id of the last item seen */
+  /**
+   * newest first (by id, a UUIDv7); cursor = id of the last item seen. Filter `from` is inclusive and
+   * `to` exclusive (ms, on createdAt); `q` terms must all occur, case-insensitively, in the prompt/answer text.
+   */
   listLogs(filter: LogFilter, opts: { limit: number; cursor?: string | null }): Promise<LogPage>;
   /** stream every matching list item (or whole logs) newest first, without loading all into memory */
   iterateLogs(filter: LogFilter, opts?: { full?: boolean; batchSize?: number }): AsyncIterable<LogListItem | StoredLog>;
@@ -93,6 +98,7 @@ export interface Store {
   // roll-ups
   /** add (increment) roll-up rows; idempotency is the caller's: it adds only for newly inserted logs */
   addRollups(rows: Rollup[]): Promise<void>;
+  /** rows with from <= minute < to, ordered by minute then value */
   queryRollups(q: { from: number; to: number; dim: Rollup['dim']; value?: string }): Promise<Rollup[]>;
 
   // settings (single document)
@@ -110,6 +116,7 @@ export interface Store {
   // relay keys
   listKeys(): Promise<RelayKeyRecord[]>;
   getKey(id: string): Promise<RelayKeyRecord | null>;
+  /** create or replace a key; an existing key keeps its stored usage and lastUsedAt (touchKeys owns them) */
   upsertKey(k: RelayKeyRecord): Promise<void>;
   deleteKey(id: string): Promise<boolean>;
   touchKeys(updates: { id: string; lastUsedAt: number; requests: number; tokens: number; costUsd: number }[]): Promise<void>;
@@ -122,5 +129,6 @@ export interface Store {
 
   // audit
   addAudit(e: AuditEntry): Promise<void>;
+  /** newest first; `before` (ms) is exclusive */
   listAudit(opts: { limit: number; before?: number }): Promise<AuditEntry[]>;
 }

@@ -81,6 +81,9 @@ export function configConformance(ctx: StoreCtx): void {
     expect(k1).toEqual(key('k1', { status: 'disabled', name: 'renamed', lastUsedAt: T0 + 500, usage: { requests: 3, tokens: 310, costUsd: 0.75 } }));
     expect((await ctx.store.listKeys()).map((k) => k.id)).toEqual(['k1', 'k2']);
     expect(await ctx.store.getKey('k2')).toEqual(key('k2', { createdAt: T0 + 1, defaultProvider: 'openai', expiresAt: T0 + 1e9 }));
+    const { defaultProvider: _dropped, ...withoutDefault } = key('k2', { createdAt: T0 + 1, expiresAt: T0 + 1e9 });
+    await ctx.store.upsertKey(withoutDefault);
+    expect(await ctx.store.getKey('k2')).toEqual(withoutDefault);
     expect(await ctx.store.deleteKey('k2')).toBe(true);
     expect(await ctx.store.deleteKey('k2')).toBe(false);
     expect(await ctx.store.getKey('missing')).toBeNull();
