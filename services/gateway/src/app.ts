@@ -65,6 +65,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     keepAliveTimeout: 65_000,
     requestTimeout: 0,
     bodyLimit: env.BODY_LIMIT_BYTES,
+    trustProxy: env.TRUST_PROXY,
   });
   installRelayHooks(app, ctx);
   await app.register(healthRoutes(ctx));

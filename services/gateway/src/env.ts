@@ -22,6 +22,14 @@ export const GatewayEnvSchema = z.object({
   /** safety net beside the pub/sub notice */
   SNAPSHOT_POLL_MS: z.coerce.number().int().positive().default(3_000),
   HEARTBEAT_MS: z.coerce.number().int().positive().default(5_000),
+  /**
+   * whose X-Forwarded-For to believe for the captured client IP: `false` (default), `true` (any),
+   * or comma-separated addresses/CIDRs of the load balancers in front
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
   /** how long the limiter waits on Redis before failing open */
   LIMITS_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
 });

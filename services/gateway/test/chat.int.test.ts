@@ -9,7 +9,7 @@ beforeAll(async () => {
   const mock = await w.startMock();
   key = makeKey();
   await w.snapshot([provider({ baseUrl: mock.url.replace(/\/v1$/, ''), models: [{ match: 'gpt-*' }, { match: 'fast', upstreamModel: 'gpt-4o-mini' }] })], [key.record]);
-  base = await w.startGateway();
+  base = await w.startGateway({ TRUST_PROXY: '127.0.0.1' });
 });
 afterAll(() => w.close());
 
@@ -28,9 +28,16 @@ describe('chat completions through the gateway', () => {
     expect(JSON.stringify(ev)).not.toContain(key.secret);
     expect(JSON.stringify(ev)).not.toContain('sk-upstream-1');
     expect(ev.key?.id).toBe(key.record.id);
+    expect(ev.clientIp).toBe('127.0.0.1');
+    expect(ev.userAgent).toMatch(/^OpenAI\/JS/);
     // the upstream got the provider key, never the relay key
     const up = w.mock.requests.at(-1)!;
     expect(up.headers.authorization).toBe('Bearer sk-upstream-1');
+  });
+
+  it('takes the client IP from X-Forwarded-For set by a trusted proxy', async () => {
+    const { response } = await w.client(base, key.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'ip' }] }, { headers: { 'x-forwarded-for': '203.0.113.9' } }).withResponse();
+    expect((await w.event(response.headers.get('x-request-id')!)).clientIp).toBe('203.0.113.9');
   });
 
   it('rewrites an alias to the upstream model', async () => {
