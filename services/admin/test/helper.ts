@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { inject } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createStore, type Store } from '@llm-relay/store';
@@ -14,9 +15,10 @@ export const ADMIN = { username: 'root', password: 'root-password-1' };
 export const VIEWER = { username: 'watcher', password: 'viewer-password-1' };
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Which store the suite runs against: a temp SQLite file, or MONGODB_TEST_URI / a FerretDB the caller started. */
+/** The store a test runs against: a temp SQLite file, or (project "ferretdb") a fresh database on FerretDB/MongoDB. */
 export function databaseUrl(dir: string): string {
-  return process.env.ADMIN_TEST_DATABASE_URL ?? `sqlite:${join(dir, 'relay.db')}`;
+  const mongo = inject('mongoBaseUri');
+  return mongo ? `${mongo}admin_${basename(dir).replace(/[^A-Za-z0-9]/g, '_')}` : `sqlite:${join(dir, 'relay.db')}`;
 }
 
 export interface TestContext {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Queue, Worker } from 'bullmq';
 import { EXCHANGES_QUEUE, redisKeys, type StoredLog } from '@llm-relay/contracts';
 import { createMockProvider, type MockProvider } from '@llm-relay/mock-provider';
@@ -167,7 +167,7 @@ describe('system and failed jobs', () => {
       expect(sys.gateways).toEqual([{ id: 'gw-1', startedAt: 1, lastSeen: expect.any(Number), inflight: 3, journalBytes: 0, dropped: 0 }]);
       expect(sys.processors[0]).toMatchObject({ id: 'proc-1', processed: 42, failed: 1 });
       expect(sys.queue.failed).toBe(1);
-      expect(sys.store.kind).toBe(ctx.store.info.kind);
+      expect(sys.store.kind).toBe(inject('mongoBaseUri') ? 'mongodb' : 'sqlite');
       const replay = await ctx.app.inject({ method: 'POST', url: '/admin/failed-jobs/replay', headers: bearer(ctx.adminToken) });
       expect(replay.json()).toEqual({ replayed: 1 });
       const counts = await queue.getJobCounts('failed', 'waiting');

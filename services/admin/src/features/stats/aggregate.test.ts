@@ -21,11 +21,11 @@ describe('quantileFromBuckets', () => {
 describe('series and breakdown', () => {
   it('sums minutes into buckets with empty buckets kept, and values busiest first', () => {
     const h = 3_600_000;
-    const rows = [row(0, 'a', 2, [2]), row(60_000, 'b', 3, [0, 3]), row(2 * h + 60_000, 'a', 1, [1])];
+    const rows = [row(0, 'a', 2, [2]), row(60_000, 'b', 4, [0, 4]), row(2 * h + 60_000, 'a', 1, [1])];
     const s = series(rows, 0, 3 * h, 'hour');
-    expect(s.map((p) => [p.t, p.count])).toEqual([[0, 5], [h, 0], [2 * h, 1]]);
-    expect(s[0]!.promptTokens).toBe(50);
+    expect(s.map((p) => [p.t, p.count])).toEqual([[0, 6], [h, 0], [2 * h, 1]]);
+    expect(s[0]!.promptTokens).toBe(60);
     const b = breakdown(rows);
-    expect(b.map((x) => [x.value, x.count, x.errors])).toEqual([['b', 3, 1], ['a', 3, 2]]);
+    expect(b.map((x) => [x.value, x.count, x.errors])).toEqual([['b', 4, 1], ['a', 3, 2]]);
   });
 });
