@@ -108,4 +108,34 @@ describe('SDK → gateway → mock → queue → processor', () => {
     expect(log.incomplete).toBe(true);
     expect((log.response.body as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe(received);
   });
+
+  it('Responses API stream: the stored response is the one response.completed carried to the client', async () => {
+    const { data: stream, response } = await client.responses.create({ model: 'gpt-4o-mini', input: 'Tell me a fact', stream: true }).withResponse();
+    let final: unknown = null;
+    for await (const ev of stream) if (ev.type === 'response.completed') final = ev.response;
+    expect(final).not.toBeNull();
+    const log = await storedFor(response.headers.get('x-request-id')!);
+    expect(log.route).toBe('responses');
+    expect(log.incomplete).toBe(false);
+    expect(log.response.body).toEqual(final);
+    expect(log.requestPreview).toBe('Tell me a fact');
+    expect(log.usage.source).toBe('provider');
+  });
+
+  it('embeddings with the SDK default (base64): count and dimensions stored, vectors not', async () => {
+    const { data, response } = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['first text', 'second text'] }).withResponse();
+    const log = await storedFor(response.headers.get('x-request-id')!);
+    expect(log.response.body).toMatchObject({ data: [], embeddings: { count: 2, dimensions: data.data[0]!.embedding.length, encoding: 'base64' } });
+    expect(log.usage.prompt).toBe(data.usage.prompt_tokens);
+  });
+
+  it('legacy completions stream: the stored text is what the client received', async () => {
+    const { data: stream, response } = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Once upon a time', stream: true }).withResponse();
+    let received = '';
+    for await (const chunk of stream) received += chunk.choices[0]?.text ?? '';
+    const log = await storedFor(response.headers.get('x-request-id')!);
+    expect(log.route).toBe('completions');
+    expect((log.response.body as { choices: { text: string }[] }).choices[0]!.text).toBe(received);
+    expect(log.incomplete).toBe(false);
+  });
 });
