@@ -24,10 +24,18 @@ export function placeholder(type: RedactionType): string {
 // the phone number seems to follow the letter n, and `\nzhang@x.com` would lose its backslash to the
 // e-mail. Detection therefore runs on a copy where every escape is a same-length run of U+0001, a
 // character no detector matches, so positions still map 1:1 onto the original.
-const JSON_ESCAPE = /\\(?:u[0-9A-Fa-f]{4}|[^])/g;
-const ESCAPE_FILL = '\u0001';
+const UNICODE_ESCAPE = /^u[0-9A-Fa-f]{4}/;
+const FILL_2 = '\u0001\u0001';
+const FILL_6 = '\u0001'.repeat(6);
 function neutralizeEscapes(text: string): string {
-  return text.replace(JSON_ESCAPE, (m) => ESCAPE_FILL.repeat(m.length));
+  let out = '';
+  let from = 0;
+  for (let p = text.indexOf('\\'); p >= 0 && p < text.length - 1; p = text.indexOf('\\', from)) {
+    const unicode = text.charCodeAt(p + 1) === 117 && UNICODE_ESCAPE.test(text.slice(p + 1, p + 6));
+    out += text.slice(from, p) + (unicode ? FILL_6 : FILL_2);
+    from = p + (unicode ? 6 : 2);
+  }
+  return out + text.slice(from);
 }
 
 // Inline images and audio are megabytes of base64 that cannot hold text PII; jump over them.

@@ -102,6 +102,11 @@ describe('redactJson', () => {
     expect(createRedactor(['email']).redactJson(body).value).toBe(body);
   });
 
+  it('redactText finds PII right after \\u escapes (Python json.dumps style) and leaves a trailing backslash', () => {
+    const raw = '{"content": "\\u624b\\u673a13800138000, \\\\u1234 a.b@example.com\\"}\\';
+    expect(redactor.redactText(raw).text).toBe('{"content": "\\u624b\\u673a[PHONE], \\\\u1234 [EMAIL]\\"}\\');
+  });
+
   it('passes primitives through and redacts a top-level string', () => {
     expect(redactor.redactJson(null).value).toBeNull();
     expect(redactor.redactJson(12).value).toBe(12);
