@@ -161,6 +161,22 @@ describe('errors in the OpenAI shape, each captured once', () => {
     expect(ev.response.body.text!.split('data: ').length).toBeLessThan(100);
   });
 
+  it('a client that goes away mid-upload is captured as client_abort', async () => {
+    const { connect } = await import('node:net');
+    const port = Number(new URL(base).port);
+    const before = (await w.events()).length;
+    const sock = connect(port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${key.secret}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"model":"gpt-4o-mini","messages":`);
+    await waitFor(async () => {
+      const m = await (await fetch(`${base}/metrics`)).text();
+      return /gateway_requests_in_flight [1-9]/.test(m);
+    }, { what: 'request in flight' });
+    sock.destroy();
+    const ev = await waitFor(async () => (await w.events()).slice(before).find((e) => e.outcome === 'client_abort' && e.response.status === 499), { what: 'abort event' });
+    expect(ev.route).toBe('chat.completions');
+  });
+
   it('an upstream cut mid-stream ends in an SSE error event, never [DONE]', async () => {
     const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json', 'x-mock-cut-after': '3', 'x-mock-interval-ms': '5' }, body: JSON.stringify({ model: 'gpt-4.1', stream: true, messages: msg }) });
     const text = await res.text();

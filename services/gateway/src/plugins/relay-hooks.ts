@@ -33,7 +33,7 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
     const route = request.routeOptions.config.route;
     if (!route) return done();
     const ex = new Exchange(route, request.method, request.url, request.headers, request.ip);
-    const st: RequestState = { ex, key: null, admitted: false, hijacked: false };
+    const st: RequestState = { ex, key: null, admitted: false, hijacked: false, proxying: false };
     request.relay = st;
     ctx.inflight++;
     ctx.metrics.inflight.inc();
@@ -53,6 +53,17 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
     const st = request.relay;
     if (st && !st.hijacked) {
       if (!st.ex.status) st.ex.status = reply.statusCode;
+      finishExchange(ctx, st);
+    }
+    done();
+  });
+
+  // a client gone before the handler took over (mid-upload, say) gets no 'finish': end its exchange here
+  app.addHook('onRequestAbort', (request, done) => {
+    const st = request.relay;
+    if (st && !st.hijacked && !st.proxying && !st.ex.finished) {
+      st.ex.status = 499;
+      st.ex.fail('client_abort', 'client closed the connection before the request was handled');
       finishExchange(ctx, st);
     }
     done();

@@ -33,6 +33,8 @@ export interface RequestState {
   admitted: boolean;
   /** the handler writes the response itself; onResponse must not emit the event */
   hijacked: boolean;
+  /** runProxy owns the exchange from here on, client aborts included */
+  proxying: boolean;
 }
 
 const TOKEN_TAIL = 4096;

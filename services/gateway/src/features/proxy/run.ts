@@ -29,6 +29,7 @@ export async function admit(ctx: GatewayContext, st: RequestState): Promise<Reco
  */
 export async function runProxy(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply, plan: ProxyPlan, extraHeaders: Record<string, string> | undefined): Promise<void> {
   const st = request.relay!;
+  st.proxying = true;
   const ex = st.ex;
   const res = reply.raw;
   const ac = new AbortController();
