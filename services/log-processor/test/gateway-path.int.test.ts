@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import { ChatCompletionStream } from 'openai/lib/ChatCompletionStream';
 import type { StoredLog } from '@llm-relay/contracts';
 import { freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
+import { publishSnapshot, readSnapshot } from '@llm-relay/server-kit';
 import { REDIS_URL, startHarness, type Harness } from './helpers/harness.ts';
 
 const PROXY_KEY = 'sk-lp-gateway-path-key';
@@ -137,5 +138,38 @@ describe('SDK → gateway → mock → queue → processor', () => {
     expect(log.route).toBe('completions');
     expect((log.response.body as { choices: { text: string }[] }).choices[0]!.text).toBe(received);
     expect(log.incomplete).toBe(false);
+  });
+
+  it('Anthropic Messages stream: one message with the text the client received and usage from message_delta', async () => {
+    const snap = (await readSnapshot(h.redis, h.prefix))!;
+    const openaiProvider = snap.providers[0]!;
+    await publishSnapshot(h.redis, h.prefix, {
+      ...snap,
+      version: snap.version + 1,
+      writtenAt: Date.now(),
+      providers: [...snap.providers, { ...openaiProvider, id: 'anthropic-mock', name: 'anthropic-mock', type: 'anthropic', models: [{ match: 'claude-*' }] }],
+    });
+    const send = () =>
+      fetch(`${client.baseURL}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': PROXY_KEY, authorization: `Bearer ${PROXY_KEY}`, 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'Hello Claude' }] }),
+      });
+    // the gateway picks the new provider up from the change notice
+    const res = await waitFor(async () => {
+      const r = await send();
+      if (r.status === 200) return r;
+      await r.body?.cancel();
+      return null;
+    }, { what: 'messages route served' });
+    const sse = await res.text();
+    const received = [...sse.matchAll(/"text_delta","text":("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string).join('');
+    expect(received.length).toBeGreaterThan(0);
+    const log = await storedFor(res.headers.get('x-request-id')!);
+    expect(log.route).toBe('messages');
+    expect(log.incomplete).toBe(false);
+    expect(log.responsePreview).toBe(received.replace(/\s+/g, ' ').trim().slice(0, 300));
+    expect(log.usage.source).toBe('provider');
+    expect(log.usage.completion).toBeGreaterThan(0);
   });
 });
