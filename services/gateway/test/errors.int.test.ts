@@ -35,6 +35,7 @@ beforeAll(async () => {
       provider({ id: 'primary', baseUrl: mock.url, models: [{ match: 'gpt-*' }], priority: 0 }),
       provider({ id: 'backup', baseUrl: mock.url, apiKeys: ['sk-backup'], models: [{ match: 'gpt-4o-mini' }], priority: 1 }),
       provider({ id: 'dead', baseUrl: 'http://127.0.0.1:9', models: [{ match: 'dead-model' }] }),
+      provider({ id: 'rotating', baseUrl: mock.url, apiKeys: ['sk-k1', 'sk-k2'], models: [{ match: 'rot-model' }] }),
     ],
     [key.record, narrow.record, disabled.record, expired.record, rpm2.record, tpm.record],
     { httpMaxRetries: 1, httpTimeoutSeconds: 1, connectTimeoutSeconds: 1 },
@@ -103,6 +104,20 @@ describe('errors in the OpenAI shape, each captured once', () => {
     expect(e.code).toBe('rate_limit_tpm');
     expect(e.headers?.get('x-ratelimit-limit-tokens')).toBe('20');
     expect(Number(e.headers?.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('uses a provider\'s keys in turn and rests a key that got 401', async () => {
+    const c = w.client(base, key.secret);
+    const used = async (headers: Record<string, string> = {}) => {
+      await c.chat.completions.create({ model: 'rot-model', messages: msg }, { headers }).catch(() => undefined);
+      return w.mock.requests.at(-1)!.headers.authorization;
+    };
+    const a = await used();
+    const b = await used();
+    expect(new Set([a, b])).toEqual(new Set(['Bearer sk-k1', 'Bearer sk-k2']));
+    const refused = await used({ 'x-mock-status': '401' });
+    const next = [await used(), await used(), await used()];
+    expect(next.every((k) => k !== refused)).toBe(true);
   });
 
   it('retries an upstream 500 and answers; x-should-retry false after retries', async () => {
