@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { e2eEnv } from './env.ts';
 
 /** Where every run leaves its screenshots (gitignored; named in web/README.md). */
 export const SCREENSHOT_DIR = resolve(fileURLToPath(new URL('../screenshots', import.meta.url)));
@@ -9,7 +10,7 @@ export const SCREENSHOT_DIR = resolve(fileURLToPath(new URL('../screenshots', im
 /** Debian's Chromium, never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: e2eEnv.chromiumPath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
 }

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { e2eEnv } from './env.ts';
 import { NODE_BIN, REPO_ROOT, freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess } from '@llm-relay/testkit';
 
 const run = promisify(execFile);
@@ -30,7 +31,7 @@ export async function startStack(): Promise<Stack> {
   const processes: RunningProcess[] = [];
   const stop = async () => {
     for (const p of processes.reverse()) await p.stop(15_000);
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const redis = new Redis(e2eEnv.redisUrl);
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
