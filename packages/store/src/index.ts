@@ -9,6 +9,8 @@ export { toListItem, searchTerms } from './shared.ts';
 export interface CreateStoreOptions {
   /** run init() (schema, indexes, server detection) before returning; default true */
   init?: boolean;
+  /** MongoDB only: how long to wait for a reachable server (default 10 s) */
+  serverSelectionTimeoutMS?: number;
 }
 
 /** Open the store `DATABASE_URL` names. The returned store is initialised unless `opts.init` is false. */
@@ -19,8 +21,16 @@ export async function createStore(databaseUrl: string, opts: CreateStoreOptions 
     store = createSqliteStore(target.path);
   } else {
     const { createMongoStore } = await import('./mongodb/store.ts');
-    store = createMongoStore(target.uri);
+    store = createMongoStore(target.uri, { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS });
   }
-  if (opts.init !== false) await store.init();
+  if (opts.init !== false) {
+    try {
+      await store.init();
+    } catch (err) {
+      // an unreachable server must not leave a connection pool keeping the process alive
+      await store.close().catch(() => {});
+      throw err;
+    }
+  }
   return store;
 }

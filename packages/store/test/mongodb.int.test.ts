@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
-import { startFerretDb, type RunningFerretDb } from '@llm-relay/testkit';
+import { freePort, startFerretDb, type RunningFerretDb } from '@llm-relay/testkit';
 import { createStore } from '../src/index.ts';
 import { storeConformance, type StoreHandle } from './conformance.ts';
 import { makeLog } from './fixtures.ts';
@@ -46,6 +46,11 @@ describe('FerretDB v1 (MongoDB wire protocol, no TTL or text indexes)', () => {
       await h.cleanup();
     }
   });
+});
+
+it('an unreachable server fails createStore with the driver error', async () => {
+  const port = await freePort();
+  await expect(createStore(`mongodb://127.0.0.1:${port}/relay`, { serverSelectionTimeoutMS: 300 })).rejects.toThrow(/ECONNREFUSED|Server selection timed out/);
 });
 
 storeConformance('mongodb adapter on FerretDB', () => openIn(() => ferret!.uri));
