@@ -1,6 +1,5 @@
-import type { RedactionType } from '@llm-relay/contracts';
 import { cardIssuerValid, cnIdValid, IBAN_LENGTHS, ibanValid, luhnValid, ssnValid } from './checksums.ts';
-import { type Detector, isAlnum, isHex, literalSeed, onlyDigits, scan, scanAround, type Span } from './scan.ts';
+import { type Detector, isAlnum, isHex, literalSeed, onlyDigits, scan, scanAround } from './scan.ts';
 import { secretDetector } from './secrets.ts';
 
 // JavaScript's \w is ASCII-only without the u flag, so Chinese text right next to a number still counts
@@ -193,6 +192,3 @@ const ip: Detector = {
  * digits stays a secret; an 18-digit resident ID that happens to pass Luhn stays a cn_id).
  */
 export const DETECTORS: readonly Detector[] = [secretDetector, email, iban, cnId, card, ssn, ip, phone];
-
-export type { Detector, Span };
-export type { RedactionType };
