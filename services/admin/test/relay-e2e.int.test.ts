@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import OpenAI from 'openai';
+import WebSocket from 'ws';
+import type { LiveServerMessage } from '@llm-relay/contracts';
+import { createMockProvider, type MockProvider } from '@llm-relay/mock-provider';
+import { createRedis } from '@llm-relay/server-kit';
+import { freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
+import { ADMIN, deletePrefix, JWT_SECRET, REDIS_URL, databaseUrl } from './helper.ts';
+
+// The whole path with admin in it: keys made here work at a real gateway and stop working when disabled;
+// a call through the gateway is stored by the real processor and reaches a live WebSocket client.
+const PROXY_KEY = 'sk-proxy-e2e-key';
+let mock: MockProvider;
+const procs: RunningProcess[] = [];
+let dir: TempDir;
+let prefix: string;
+let adminUrl: string;
+let gatewayUrl: string;
+let token: string;
+
+beforeAll(async () => {
+  prefix = uniquePrefix('e2e');
+  dir = tempDir('admin-e2e');
+  mock = await createMockProvider();
+  const [adminPort, gatewayPort, processorPort] = [await freePort(), await freePort(), await freePort()];
+  adminUrl = `http://127.0.0.1:${adminPort}`;
+  gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const env = { REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: databaseUrl(dir.path), NODE_ENV: 'test' };
+  const admin = await startProcess({
+    name: 'admin',
+    script: 'services/admin/src/index.ts',
+    env: { ...env, ADMIN_PORT: String(adminPort), ADMIN_HOST: '127.0.0.1', JWT_SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, PROXY_KEY, TARGET_BASE_URL: mock.url, TARGET_API_KEY: 'sk-mock', PROXY_BASE_URL: gatewayUrl, WEB_DIST_DIR: `${dir.path}/none` },
+    readyUrl: `${adminUrl}/healthz`,
+  });
+  procs.push(admin);
+  procs.push(await startProcess({ name: 'gateway', script: 'services/gateway/src/index.ts', env: { ...env, GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'gw-e2e', JOURNAL_DIR: `${dir.path}/journal`, HEARTBEAT_MS: '200' }, readyUrl: `${gatewayUrl}/healthz` }));
+  procs.push(await startProcess({ name: 'processor', script: 'services/log-processor/src/index.ts', env: { ...env, PROCESSOR_PORT: String(processorPort), PROCESSOR_HOST: '127.0.0.1' }, readyUrl: `http://127.0.0.1:${processorPort}/healthz` }));
+  token = (await (await fetch(`${adminUrl}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })).json()).token;
+}, 90_000);
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.stop()));
+  await mock?.close();
+  const redis = createRedis(REDIS_URL, 'client');
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+  dir?.remove();
+});
+
+const api = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${adminUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return { status: res.status, body: res.status === 204 ? null : await res.json() };
+};
+const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${gatewayUrl}/v1`, maxRetries: 0 });
+const chatStatus = async (apiKey: string): Promise<number> => {
+  try {
+    await client(apiKey).chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'ping' }] });
+    return 200;
+  } catch (err) {
+    return (err as { status?: number }).status ?? -1;
+  }
+};
+
+describe('admin with a real gateway and processor', () => {
+  it('a key created in admin works at the gateway, its call is logged live, and disabling or rotating it takes effect', async () => {
+    const { body: created } = await api('POST', '/admin/api-keys', { name: 'e2e team' });
+    await waitFor(async () => (await chatStatus(created.secret)) === 200, { what: 'new key accepted by the gateway' });
+
+    const { ticket } = (await api('POST', '/admin/ws-ticket')).body;
+    const ws = new WebSocket(`${adminUrl.replace('http', 'ws')}/admin/live?ticket=${ticket}&keyId=${created.key.id}`);
+    const inbox: LiveServerMessage[] = [];
+    ws.on('message', (d) => inbox.push(JSON.parse(String(d))));
+    await once(ws, 'open');
+    await waitFor(() => inbox.some((m) => m.type === 'hello'), { what: 'hello' });
+
+    const answer = await client(created.secret).chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'hello through the relay' }] });
+    const live = await waitFor(() => inbox.find((m): m is Extract<LiveServerMessage, { type: 'log' }> => m.type === 'log' && m.log.requestPreview.includes('hello through the relay')), { what: 'the log on the live socket', timeoutMs: 15_000 });
+    expect(live.log.key?.id).toBe(created.key.id);
+    ws.close();
+
+    const detail = (await api('GET', `/admin/logs/${live.log.id}`)).body;
+    expect((detail.response.body as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe(answer.choices[0]!.message.content);
+
+    const replay = await api('POST', `/admin/logs/${live.log.id}/replay`, { apiKey: PROXY_KEY });
+    expect(replay.body).toMatchObject({ status: 200, body: { object: 'chat.completion' } });
+
+    await api('PATCH', `/admin/api-keys/${created.key.id}`, { status: 'disabled' });
+    await waitFor(async () => (await chatStatus(created.secret)) === 401, { what: 'disabled key refused by the gateway' });
+
+    await api('PATCH', `/admin/api-keys/${created.key.id}`, { status: 'active' });
+    const { body: rotated } = await api('POST', `/admin/api-keys/${created.key.id}/rotate`);
+    await waitFor(async () => (await chatStatus(rotated.secret)) === 200, { what: 'rotated key accepted' });
+    expect(await chatStatus(created.secret)).toBe(401);
+
+    const system = (await api('GET', '/admin/system')).body;
+    expect(system.gateways.map((g: { id: string }) => g.id)).toContain('gw-e2e');
+  });
+});
