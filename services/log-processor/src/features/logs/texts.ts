@@ -32,7 +32,8 @@ function fromMessages(messages: unknown, system: unknown): { prompt: string; las
   if (Array.isArray(messages)) {
     for (const m of messages) {
       if (!isObj(m)) continue;
-      const t = join([textOf(m.content), ...(Array.isArray(m.tool_calls) ? m.tool_calls.map(toolCallText) : [])]);
+      // Responses API input items carry tool results in `output` and calls in `arguments`
+      const t = join([textOf(m.content), typeof m.output === 'string' ? m.output : '', typeof m.arguments === 'string' ? `${String(m.name ?? '')}(${m.arguments})` : '', ...(Array.isArray(m.tool_calls) ? m.tool_calls.map(toolCallText) : [])]);
       parts.push(t);
       if (m.role === 'user' || (m.role === undefined && m.type === 'message')) lastUser = t;
     }

@@ -94,6 +94,11 @@ describe('chat stream reassembly equals the SDK finalChatCompletion()', () => {
     expect(v.choices[0]!.message.content).toBe('c');
   });
 
+  it('keeps the final usage even when the server sends chunks with empty ids', () => {
+    const text = sse([chunk([delta({ role: 'assistant', content: 'a' }, 'stop')], { id: '' }), chunk([], { id: '', usage })]);
+    expect((ours(text).body as Record<string, unknown>).usage).toEqual(usage);
+  });
+
   it('keeps usage from the final chunk including cached and reasoning details', () => {
     const got = ours(shapes['plain content with a final usage chunk']!).body as Record<string, unknown>;
     expect(got.usage).toEqual(usage);

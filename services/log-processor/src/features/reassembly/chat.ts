@@ -23,10 +23,10 @@ const REASONING_FIELDS = ['reasoning_content', 'reasoning'] as const;
 
 /**
  * Rebuild one `chat.completion` from chat completion chunks, field for field as the official SDK's
- * `ChatCompletionStream.finalChatCompletion()` does, with three deliberate differences: reasoning text
+ * `ChatCompletionStream.finalChatCompletion()` does, with four deliberate differences: reasoning text
  * (`reasoning_content` from DashScope/DeepSeek, `reasoning` from vLLM/OpenRouter) is concatenated where the
- * SDK keeps only the last fragment; a cut stream yields what arrived instead of throwing; and a tool call
- * with no id keeps none instead of getting a random one.
+ * SDK keeps only the last fragment; a cut stream yields what arrived instead of throwing; a tool call
+ * with no id keeps none instead of getting a random one; and usage in a chunk without an id is kept.
  */
 export function reassembleChatStream(events: SseEvent[]): StreamResult {
   // declared wide so the narrowing to null does not survive the callback that assigns it
@@ -36,6 +36,9 @@ export function reassembleChatStream(events: SseEvent[]): StreamResult {
     const { choices: chunkChoices, obfuscation: _o, ...rest } = chunk;
     if (!snapshot) snapshot = { ...rest };
     else if (chunk.id) Object.assign(snapshot, rest);
+    // The SDK ignores top-level fields of chunks without an id; a server that sends empty ids would then
+    // lose its final usage, which a log must keep.
+    else if (isObj(chunk.usage)) snapshot.usage = chunk.usage;
     if (Array.isArray(chunkChoices)) for (const c of chunkChoices) if (isObj(c)) addChoiceDelta(choices, c);
   });
   if (!snapshot) return { body: null, incomplete: true, error };
