@@ -38,6 +38,10 @@ describe('usage sources', () => {
     const usage = { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150, prompt_tokens_details: { cached_tokens: 60 }, completion_tokens_details: { reasoning_tokens: 20 } };
     expect(buildLog(chatEvent({ usage }), opts).usage).toEqual({ prompt: 100, completion: 50, total: 150, cached: 60, reasoning: 20, source: 'provider' });
   });
+  it('DeepSeek cache hits count as cached tokens', () => {
+    const usage = { prompt_tokens: 10, completion_tokens: 8, total_tokens: 18, prompt_cache_hit_tokens: 6, prompt_cache_miss_tokens: 4 };
+    expect(buildLog(chatEvent({ usage }), opts).usage).toMatchObject({ prompt: 10, cached: 6, source: 'provider' });
+  });
   it('injected when the gateway asked for the usage chunk itself', () => {
     expect(buildLog(chatEvent({ stream: true, usageInjected: true }), opts).usage.source).toBe('injected');
   });

@@ -71,6 +71,22 @@ const shapes: Record<string, string> = {
     chunk([delta({ function_call: { arguments: '{"a":1}' } })]),
     chunk([delta({}, 'function_call')]),
   ]),
+  'Azure: prompt_filter_results chunk without id, content_filter_results per choice': sse([
+    { choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: { hate: { filtered: false, severity: 'safe' } } }] },
+    chunk([delta({ role: 'assistant', content: '' }, null, 0, { content_filter_results: {} })]),
+    chunk([delta({ content: 'Hi' }, null, 0, { content_filter_results: { hate: { filtered: false, severity: 'safe' } } })]),
+    chunk([delta({}, 'stop', 0, { content_filter_results: {} })]),
+  ]),
+  'vLLM: stop_reason per choice and usage on every chunk': sse([
+    chunk([delta({ role: 'assistant', content: 'x' }, null, 0, { stop_reason: null })], { usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } }),
+    chunk([delta({ content: 'y' }, 'stop', 0, { stop_reason: 128001 })], { usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } }),
+  ]),
+  'DeepSeek: reasoning then content then tool call, cache-hit usage fields': sse([
+    chunk([delta({ role: 'assistant', content: null, reasoning_content: 'Plan.' })], { model: 'deepseek-reasoner' }),
+    chunk([delta({ content: 'Calling.', reasoning_content: null })], { model: 'deepseek-reasoner' }),
+    chunk([delta({ tool_calls: [{ index: 0, id: 'call_0', type: 'function', function: { name: 'f', arguments: '{}' } }] })], { model: 'deepseek-reasoner' }),
+    chunk([delta({ content: '' }, 'tool_calls')], { model: 'deepseek-reasoner', usage: { prompt_tokens: 10, completion_tokens: 8, total_tokens: 18, prompt_cache_hit_tokens: 6, prompt_cache_miss_tokens: 4 } }),
+  ]),
   'unicode split across chunks and SSE comments': ': keep-alive\n\n' + sse([chunk([delta({ role: 'assistant', content: '你好' })]), chunk([delta({ content: '，世界 🌍' }, 'stop')])]),
 };
 

@@ -23,7 +23,8 @@ export function providerUsage(body: unknown): Counts | null {
       prompt,
       completion,
       total: num(u.total_tokens) ?? sum(prompt, completion),
-      cached: num(details('prompt_tokens_details').cached_tokens) ?? num(u.cached_tokens),
+      // DeepSeek reports cache hits at the top level
+      cached: num(details('prompt_tokens_details').cached_tokens) ?? num(u.prompt_cache_hit_tokens) ?? num(u.cached_tokens),
       reasoning: num(details('completion_tokens_details').reasoning_tokens),
     };
   }
