@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { waitFor } from '@llm-relay/testkit';
@@ -22,8 +25,19 @@ async function apiError(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI
   throw new Error('expected an API error');
 }
 
+let broken: Server;
+
 beforeAll(async () => {
   const mock = await w.startMock();
+  // an upstream that sends headers and part of a JSON body, then drops the connection
+  broken = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    res.write('{"id":"chatcmpl-half",');
+    setTimeout(() => res.socket?.destroy(), 20);
+  });
+  broken.listen(0, '127.0.0.1');
+  await once(broken, 'listening');
+  const brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
   key = makeKey();
   narrow = makeKey({ allowedModels: ['gpt-4o-mini'] });
   disabled = makeKey({ status: 'disabled' });
@@ -35,6 +49,7 @@ beforeAll(async () => {
       provider({ id: 'primary', baseUrl: mock.url, models: [{ match: 'gpt-*' }], priority: 0 }),
       provider({ id: 'backup', baseUrl: mock.url, apiKeys: ['sk-backup'], models: [{ match: 'gpt-4o-mini' }], priority: 1 }),
       provider({ id: 'dead', baseUrl: 'http://127.0.0.1:9', models: [{ match: 'dead-model' }] }),
+      provider({ id: 'broken', baseUrl: brokenUrl, models: [{ match: 'broken-model' }] }),
       provider({ id: 'rotating', baseUrl: mock.url, apiKeys: ['sk-k1', 'sk-k2'], models: [{ match: 'rot-model' }] }),
     ],
     [key.record, narrow.record, disabled.record, expired.record, rpm2.record, tpm.record],
@@ -42,7 +57,11 @@ beforeAll(async () => {
   );
   base = await w.startGateway({ BODY_LIMIT_BYTES: String(1024 * 1024), SSE_KEEPALIVE_MS: '500' });
 });
-afterAll(() => w.close());
+afterAll(async () => {
+  broken.closeAllConnections();
+  broken.close();
+  await w.close();
+});
 
 const msg = [{ role: 'user' as const, content: 'hi' }];
 
@@ -157,6 +176,15 @@ describe('errors in the OpenAI shape, each captured once', () => {
     expect(e504.status).toBe(504);
     expect(e504.code).toBe('GW_UPSTREAM_TIMEOUT');
     expect((await w.event(e504.requestID!)).outcome).toBe('timeout');
+  });
+
+  it('a non-streamed body that breaks is answered with a clean 502, not a cut connection', async () => {
+    const e = await apiError(w.client(base, key.secret).chat.completions.create({ model: 'broken-model', messages: msg }));
+    expect(e.status).toBe(502);
+    expect(e.code).toBe('GW_UPSTREAM_BODY');
+    const ev = await w.event(e.requestID!);
+    expect(ev.outcome).toBe('upstream_error');
+    expect(ev.response.body.text).toBe('{"id":"chatcmpl-half",');
   });
 
   it('client abort aborts the upstream and is captured as client_abort', async () => {

@@ -72,7 +72,12 @@ export function relayResponse(o: RelayOptions): Promise<void> {
   let keepAlive: NodeJS.Timeout | null = null;
   if (sse) o.metrics.streamsInFlight.inc();
 
-  res.writeHead(upstream.statusCode, headers);
+  // a small non-streamed answer of known size goes out in one write with the end of the response (one
+  // syscall instead of two; it usually arrives in one chunk anyway), and nothing is committed before it
+  // is complete, so a body that breaks can still be answered with a clean 502
+  const declared = Number(headers['content-length']);
+  const small: Buffer[] | null = !sse && declared >= 0 && declared <= SMALL_BODY ? [] : null;
+  if (!small) res.writeHead(upstream.statusCode, headers);
   if (sse) {
     res.flushHeaders();
     keepAlive = setInterval(() => {
@@ -89,11 +94,6 @@ export function relayResponse(o: RelayOptions): Promise<void> {
     if (sse) o.metrics.streamsInFlight.dec();
     ex.responseBody = capture ? capture.toCaptured(contentType) : summary!.toCaptured();
   };
-
-  // a small non-streamed answer of known size goes out in one write with the end of the response:
-  // one syscall instead of two, and it usually arrives in one chunk anyway
-  const declared = Number(headers['content-length']);
-  const small: Buffer[] | null = !sse && declared >= 0 && declared <= SMALL_BODY ? [] : null;
 
   return new Promise<void>((resolve) => {
     const write = (out: Buffer) => {
@@ -118,8 +118,9 @@ export function relayResponse(o: RelayOptions): Promise<void> {
       const rest = framer?.end();
       if (rest) write(rest);
       finish();
-      if (small?.length) {
-        if (ex.firstByteAt === null) ex.firstByteAt = now();
+      if (small) {
+        ex.firstByteAt = now();
+        res.writeHead(upstream.statusCode, headers);
         res.end(small.length === 1 ? small[0] : Buffer.concat(small));
       } else res.end();
       resolve();
@@ -134,6 +135,13 @@ export function relayResponse(o: RelayOptions): Promise<void> {
         const code = (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' ? 'upstream_idle_timeout' : 'upstream_stream_error';
         ex.fail(code === 'upstream_idle_timeout' ? 'timeout' : 'upstream_error', `stream broke: ${(err as { code?: string }).code ?? err.name}: ${err.message}`);
         res.end(`data: ${JSON.stringify(openAIError(`upstream stream failed: ${err.message}`, 'server_error', code))}\n\n`);
+      } else if (small) {
+        const timeout = (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT';
+        ex.fail(timeout ? 'timeout' : 'upstream_error', `body broke: ${err.message}`);
+        ex.status = timeout ? 504 : 502;
+        const body = JSON.stringify(openAIError(`upstream response body failed: ${err.message}`, 'server_error', timeout ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_BODY'));
+        res.writeHead(ex.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': ex.id });
+        res.end(body);
       } else {
         ex.fail('upstream_error', `body broke: ${err.message}`);
         res.destroy();

@@ -40,6 +40,13 @@ describe('SseFramer', () => {
     expect(s(f.push(b(c)))).toBe(c);
   });
 
+  it('does not hold an endless event: past a megabyte it passes the bytes on', () => {
+    const f = new SseFramer(false);
+    expect(f.push(Buffer.alloc(600 * 1024, 0x61))).toBeNull();
+    expect(f.push(Buffer.alloc(600 * 1024, 0x61))?.length).toBe(1200 * 1024);
+    expect(f.hasPartial).toBe(false);
+  });
+
   it('returns a last event without its blank line at the end', () => {
     const f = new SseFramer(false);
     expect(f.push(b('data: {"a":1}'))).toBeNull();

@@ -1,3 +1,4 @@
+const MAX_PENDING = 1024 * 1024;
 const USAGE_ONLY = /"choices"\s*:\s*\[\s*\]/;
 /** with include_usage the provider adds `"usage":null` to every chunk; a JSON string cannot hold it unescaped */
 const USAGE_NULL = /,\s*"usage"\s*:\s*null(?=\s*[,}])/g;
@@ -22,6 +23,11 @@ export class SseFramer {
   push(chunk: Buffer): Buffer | null {
     const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     const cut = lastBoundary(data);
+    if (cut < 0 && data.length > MAX_PENDING) {
+      // not SSE as we know it (no event boundary for a megabyte): pass it on rather than hold it
+      this.pending = null;
+      return data;
+    }
     if (cut < 0) {
       this.pending = data;
       return null;
