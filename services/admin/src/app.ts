@@ -62,7 +62,8 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     genReqId,
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: env.LOG_LEVEL !== 'debug' && env.LOG_LEVEL !== 'trace' }),
     bodyLimit: env.BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // believing any X-Forwarded-For would let a client pick its IP and dodge the login limit
+    trustProxy: env.TRUST_PROXY,
     return503OnClosing: true,
   });
   installZod(app);

@@ -28,6 +28,14 @@ export const adminEnvSchema = z
       .default('')
       .transform((s) => s.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
     WEB_DIST_DIR: z.string().default('web/dist').transform((p) => resolve(REPO_ROOT, p)),
+    /**
+     * whose X-Forwarded-For to believe for the client IP (login rate limit, logs): `false` (default), `true`
+     * (any — only behind a proxy that overwrites the header), or comma-separated addresses/CIDRs of the proxies
+     */
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
     BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
     /** failed logins per IP+username within LOGIN_WINDOW_SECONDS before 429 */
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),

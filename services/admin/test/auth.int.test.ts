@@ -58,6 +58,9 @@ describe('login', () => {
     expect(blocked.statusCode).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(await ctx.redis.exists(adminKeys(ctx.prefix).loginFailures('10.1.1.1', VIEWER.username))).toBe(1);
+    // X-Forwarded-For is not believed unless TRUST_PROXY says so: a client cannot pick a fresh address
+    const spoofed = await ctx.app.inject({ method: 'POST', url: '/admin/login', payload: VIEWER, remoteAddress: '10.1.1.1', headers: { 'x-forwarded-for': '10.7.7.7' } });
+    expect(spoofed.statusCode).toBe(429);
     // another address still logs in
     expect((await attempt(VIEWER.password, '10.1.1.2')).statusCode).toBe(200);
   });

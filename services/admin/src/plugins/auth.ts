@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RelayError } from '@llm-relay/contracts';
 import { verifySession, type Role, type SessionClaims } from '../features/auth/jwt.ts';
 import { adminKeys } from '../admin-keys.ts';
@@ -56,7 +56,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     return user ? { username: user.username, role: user.role, via: 'ticket' } : null;
   }
 
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('onRequest', async (req: FastifyRequest) => {
     const need = req.routeOptions.config?.role;
     if (!need) return;
     const header = req.headers.authorization;
@@ -75,7 +75,6 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     }
     if (RANK[user.role] < RANK[need]) throw new RelayError(403, 'forbidden', `This needs the ${need} role; you are ${user.role}.`);
     req.user = user;
-    void reply;
   });
 });
 

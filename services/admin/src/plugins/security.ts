@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 /** An origin may call the API from a browser when it is allow-listed or is this very host (the served UI). */
 export function isAllowedOrigin(origin: string, host: string | undefined, allowlist: string[]): boolean {
   const o = origin.replace(/\/+$/, '');
-  if (allowlist.includes(o) || allowlist.includes('*')) return true;
+  // no wildcard: responses carry credentials, so every allowed origin is named
+  if (allowlist.includes(o)) return true;
   try {
     return host !== undefined && new URL(o).host === host;
   } catch {

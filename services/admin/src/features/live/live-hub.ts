@@ -73,10 +73,17 @@ export function createLiveHub(redis: Redis, streamKey: string, log: Logger): Liv
 
   async function ensureReader(): Promise<void> {
     if (reader || closed) return;
-    reader = redis.duplicate({ connectionName: 'llm-relay-admin-live', maxRetriesPerRequest: null });
-    reader.on('error', (err) => log.debug({ err }, 'live reader connection error'));
-    const start = await tailId(reader);
-    loop = run(reader, start);
+    const conn = redis.duplicate({ connectionName: 'llm-relay-admin-live', maxRetriesPerRequest: null });
+    conn.on('error', (err) => log.debug({ err }, 'live reader connection error'));
+    reader = conn;
+    try {
+      loop = run(conn, await tailId(conn));
+    } catch (err) {
+      // leave no half-started reader behind: the next client tries again
+      reader = null;
+      conn.disconnect();
+      throw err;
+    }
   }
 
   return {
