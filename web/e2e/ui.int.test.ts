@@ -17,6 +17,8 @@ let context: BrowserContext;
 let page: Page;
 let relay: OpenAI;
 const OTHER_MODEL = 'e2e-other-model';
+/** two people, as an SVG data URL (the admin CSP allows data: images) */
+const PICTURE = 'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxNjAiIGhlaWdodD0iMTAwIiB2aWV3Qm94PSIwIDAgMTYwIDEwMCI+PHJlY3Qgd2lkdGg9IjE2MCIgaGVpZ2h0PSIxMDAiIGZpbGw9IiNjZmUzZmYiLz48Y2lyY2xlIGN4PSI1NSIgY3k9IjM4IiByPSIxNCIgZmlsbD0iIzJmNmZlYiIvPjxyZWN0IHg9IjQwIiB5PSI1NSIgd2lkdGg9IjMwIiBoZWlnaHQ9IjQwIiByeD0iOCIgZmlsbD0iIzJmNmZlYiIvPjxjaXJjbGUgY3g9IjEwNSIgY3k9IjQyIiByPSIxMiIgZmlsbD0iI2U4NTkwYyIvPjxyZWN0IHg9IjkyIiB5PSI1NyIgd2lkdGg9IjI2IiBoZWlnaHQ9IjM4IiByeD0iOCIgZmlsbD0iI2U4NTkwYyIvPjwvc3ZnPg==';
 let liveId = '';
 let otherId = '';
 
@@ -138,6 +140,7 @@ describe('admin UI in Chromium against the real relay', () => {
     await page.getByTestId('key-save').click();
     const secret = (await page.getByTestId('secret').textContent())!.trim();
     expect(secret.length).toBeGreaterThan(20);
+    await screenshot(page, 'en-light-keys-secret-once');
     await page.getByTestId('secret-dialog').getByRole('button', { name: 'Close' }).click();
     const row = page.locator('tr[data-key-name="e2e-ui-key"]');
     await expect(row.textContent()).resolves.toContain('600 rpm');
@@ -171,6 +174,11 @@ describe('admin UI in Chromium against the real relay', () => {
     await page.goto(url('/providers'));
     await page.getByTestId('provider-test').first().click();
     await expect(page.getByTestId('provider-test-result').first().textContent()).resolves.toMatch(/Connected/);
+    await screenshot(page, 'en-light-providers-tested');
+    await page.getByRole('button', { name: 'Edit' }).first().click();
+    await page.getByTestId('provider-form').waitFor();
+    await screenshot(page, 'en-light-providers-edit');
+    await page.getByTestId('provider-form').getByRole('button', { name: 'Cancel' }).click();
   });
 
   it('shows the server’s validation message next to the settings field', async () => {
@@ -178,6 +186,7 @@ describe('admin UI in Chromium against the real relay', () => {
     await page.fill('input[name=httpTimeoutSeconds]', '-5');
     await page.getByTestId('settings-save').click();
     await page.getByTestId('error-httpTimeoutSeconds').waitFor();
+    await screenshot(page, 'en-light-settings-invalid');
     await page.fill('input[name=httpTimeoutSeconds]', '90');
     await page.getByTestId('settings-save').click();
     await page.getByTestId('error-httpTimeoutSeconds').waitFor({ state: 'detached' });
@@ -186,11 +195,28 @@ describe('admin UI in Chromium against the real relay', () => {
   });
 
   it('screenshots every page in both languages and both themes', async () => {
+    // a conversation with an image, a tool call, its result and reasoning, for the detail page
+    const rich = await relay.chat.completions
+      .create(
+        {
+          model: 'gpt-4o-mini',
+          tools: [{ type: 'function', function: { name: 'count_people', parameters: { type: 'object', properties: { where: { type: 'string' } } } } }],
+          messages: [
+            { role: 'system', content: 'You describe pictures.' },
+            { role: 'user', content: [{ type: 'text', text: 'How many people are in this picture?' }, { type: 'image_url', image_url: { url: PICTURE } }] },
+            { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'count_people', arguments: '{"where":"picture"}' } }] },
+            { role: 'tool', tool_call_id: 'call_1', content: '2 people' },
+          ],
+        },
+        { headers: { 'x-mock-reasoning': '1' } },
+      )
+      .withResponse();
+    const richId = rich.response.headers.get('x-request-id')!;
     await Promise.all([chat('gpt-4o-mini', 'one more for the charts'), chat(OTHER_MODEL, 'and another'), chat('gpt-4o-mini', 'this one fails', { headers: { 'x-mock-status': '500' } }).catch(() => null)]);
     const pages: { name: string; path: string; ready: string }[] = [
       { name: 'dashboard', path: '/', ready: '[data-testid=charts]' },
       { name: 'logs', path: '/logs', ready: 'a.log-row' },
-      { name: 'log-detail', path: `/logs/${liveId}`, ready: '[data-testid=conversation]' },
+      { name: 'log-detail', path: `/logs/${richId}`, ready: '[data-testid=conversation]' },
       { name: 'keys', path: '/keys', ready: '[data-testid=keys-table]' },
       { name: 'providers', path: '/providers', ready: '[data-provider-id]' },
       { name: 'settings', path: '/settings', ready: '[data-testid=settings-save]' },
