@@ -32,7 +32,13 @@ describe('start-up', () => {
     await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { what: 'ready after the notice' });
     const r = await w.client(base, key.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] });
     expect(r.choices).toHaveLength(1);
-    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+    const health = await fetch(`${base}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(health.headers.get('x-request-id')).toBeTruthy();
+    const nf = await fetch(`${base}/nope`);
+    expect(nf.status).toBe(404);
+    expect(((await nf.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    expect(nf.headers.get('x-request-id')).toBeTruthy();
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/gateway_requests_total\{route="chat.completions",provider="mock",model="gpt-4o-mini",status="200"\} 1/);
     expect(metrics).toMatch(/gateway_requests_total\{route="chat.completions",provider="none",model="none",status="503"\} 1/);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RelayError, openAIError, type Outcome, type Route } from '@llm-relay/contracts';
+import { RelayError, openAIError, uuidv7, type Outcome, type Route } from '@llm-relay/contracts';
 import { Exchange } from '../features/capture/exchange.ts';
 import { authenticate, notConfigured } from '../features/auth/authenticate.ts';
 import { finishExchange, type GatewayContext, type RequestState } from '../features/proxy/context.ts';
@@ -31,7 +31,11 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
 
   app.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.config.route;
-    if (!route) return done();
+    if (!route) {
+      // every response carries a request id, also health checks and 404s outside /v1
+      reply.header('x-request-id', uuidv7());
+      return done();
+    }
     const ex = new Exchange(route, request.method, request.url, request.headers, request.ip);
     const st: RequestState = { ex, key: null, admitted: false, hijacked: false, proxying: false };
     request.relay = st;

@@ -44,7 +44,7 @@ export function modelsRoute(ctx: GatewayContext) {
 
   async function list(cfg: CompiledConfig, key: CompiledKey, request: FastifyRequest): Promise<ModelEntry[]> {
     const out = new Map<string, ModelEntry>();
-    const created = Math.floor(cfg.version > 1e9 ? cfg.version / 1000 : Date.now() / 1000);
+    const created = Math.floor(Date.now() / 1000);
     const add = (id: string, p: CompiledProvider) => {
       if (!out.has(id) && modelAllowed(key, id)) out.set(id, { id, object: 'model', created, owned_by: p.name });
     };
