@@ -142,7 +142,13 @@ export function createRedactor(types: readonly RedactionType[] = REDACTION_TYPES
       return s;
     };
     // Returning the value itself leaves it unchanged in this walk without scanning it as text.
-    if (keyedOn) collect.keyed = (key, value) => (isKeyedSecret(key, value) ? (keyedHits++, value) : null);
+    if (keyedOn) {
+      collect.keyed = (key, value) => {
+        if (!isKeyedSecret(key, value)) return null;
+        keyedHits++;
+        return value;
+      };
+    }
     redactValue(v, collect);
     const redacted = redactMany(texts, counts);
     if (keyedHits === 0 && redacted.every((r, i) => r === texts[i])) return { value: v, counts };

@@ -36,6 +36,13 @@ describe('redactJson', () => {
     expect(counts).toEqual({ email: 1, ssn: 1 });
   });
 
+  it('never lets a finding run from one string into the next', () => {
+    const body = { a: 'redis://u:abc', b: '@host.com x', c: 'card 4111 1111', d: '1111 1111 end', e: 'call 138', f: '0013 8000' };
+    expect(redactor.redactJson(body)).toEqual({ value: body, counts: {} });
+    const pem = { a: 'key -----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN', b: 'MIIEvQIBADAN and 13800138000' };
+    expect(redactor.redactJson(pem)).toEqual({ value: { a: 'key [SECRET]', b: 'MIIEvQIBADAN and [PHONE]' }, counts: { secret: 1, phone: 1 } });
+  });
+
   it('keeps an argument string byte for byte when nothing in it is PII', () => {
     const args = '{ "city": "Beijing",  "days": 3 }';
     const { value } = redactor.redactJson({ arguments: args });
