@@ -47,7 +47,8 @@ for target in "${targets[@]}"; do
   tar -c --exclude=node_modules --exclude='*.test.ts' --exclude=vitest.config.ts \
     package.json tsconfig.base.json deploy/healthcheck.mjs packages "$workspace" | tar -x -C "$app"
   port=$(free_port)
-  (cd "$app" && env -i PATH="$(dirname "$NODE24"):/usr/bin:/bin" HOME="$app" NODE_ENV=production LOG_LEVEL=warn \
+  # exec: $! must be the service itself, not a subshell that would leave it running when killed
+  (cd "$app" && exec env -i PATH="$(dirname "$NODE24"):/usr/bin:/bin" HOME="$app" NODE_ENV=production LOG_LEVEL=warn \
     REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" REDIS_PREFIX="$prefix" DATABASE_URL="sqlite:$app/data/relay.db" \
     JWT_SECRET=image-dry-run-jwt-secret-0123456789abcdef ADMIN_PASSWORD=image-dry-run \
     "$port_var=$port" GATEWAY_HOST=127.0.0.1 ADMIN_HOST=127.0.0.1 PROCESSOR_HOST=127.0.0.1 \
