@@ -81,6 +81,12 @@ describe('admin with a real gateway and processor', () => {
     const detail = (await api('GET', `/admin/logs/${live.log.id}`)).body;
     expect((detail.response.body as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe(answer.choices[0]!.message.content);
 
+    // the processor counts the call against the key; the list shows it
+    await waitFor(async () => {
+      const k = (await api('GET', '/admin/api-keys')).body.items.find((i: { id: string }) => i.id === created.key.id);
+      return k.lastUsedAt !== null && k.usage.requests >= 2;
+    }, { what: 'last used and usage of the key' });
+
     const replay = await api('POST', `/admin/logs/${live.log.id}/replay`, { apiKey: PROXY_KEY });
     expect(replay.body).toMatchObject({ status: 200, body: { object: 'chat.completion' } });
 
