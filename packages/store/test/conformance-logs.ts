@@ -90,6 +90,13 @@ export function logConformance(ctx: StoreCtx): void {
     expect(await found('quantum 北京')).toEqual([]);
     expect(await found('no-such-word-anywhere')).toEqual([]);
     expect(await ctx.store.countLogs({ q: '天气', model: 'gpt-4o-mini' })).toBe(2);
+    // exports run the search once for all their batches; leaving one early must not break the next
+    for await (const first of ctx.store.iterateLogs({ q: '天气' }, { batchSize: 1 })) {
+      expect(first.id).toBe(both.id);
+      break;
+    }
+    expect(await allIds(ctx, { q: '天气' })).toEqual([both.id, zh.id]);
+    expect(await allIds(ctx, { q: 'weather 天气' })).toEqual([both.id]);
   });
 
   it('pages newest first by cursor without gaps or duplicates', async () => {

@@ -2,7 +2,7 @@ import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
 import type { Store } from '../port.ts';
 import { DEFAULT_BATCH, previewText, searchTextOf, yieldToLoop } from '../shared.ts';
 import type { Db } from './db.ts';
-import { FULL_COLUMNS, LIST_COLUMNS, bodyParams, filterSql, logParams, rowToListItem, rowToLog, type Row, type SqlValue } from './rows.ts';
+import { FULL_COLUMNS, LIST_COLUMNS, bodyParams, filterSql, logParams, rowToListItem, rowToLog, searchSql, type Row, type SqlValue } from './rows.ts';
 
 type LogMethods = Pick<
   Store,
@@ -16,15 +16,42 @@ const INSERT_BODY = 'INSERT INTO log_bodies (seq, detail, request_body, response
 const INSERT_FTS = 'INSERT INTO logs_fts (rowid, text) VALUES (?, ?)';
 
 export function sqliteLogs(db: Db): LogMethods {
+  let searches = 0;
   /** one keyset page, newest first; `full` joins the bodies */
-  function page(filter: LogFilter, limit: number, cursor: string | null | undefined, full: boolean): Row[] {
-    const { where, params } = filterSql(filter);
+  function page(filter: LogFilter, limit: number, cursor: string | null | undefined, full: boolean, matchTable?: string): Row[] {
+    const { where, params } = filterSql(filter, matchTable);
     const cols = full ? FULL_COLUMNS : LIST_COLUMNS;
     const join = full ? 'LEFT JOIN log_bodies b ON b.seq = l.seq' : '';
     const keyset = cursor ? ' AND l.id < ?' : '';
     const sql = `SELECT ${cols} FROM logs l ${join} WHERE ${where}${keyset} ORDER BY l.id DESC LIMIT ?`;
     const args: SqlValue[] = cursor ? [...params, cursor, limit] : [...params, limit];
-    return db.stmt(sql).all(...args) as Row[];
+    // a per-export table name would only pollute the statement cache
+    return (matchTable ? db.raw.prepare(sql) : db.stmt(sql)).all(...args) as Row[];
+  }
+
+  /**
+   * Every match newest first in keyset batches. A search is evaluated once into a temp table of
+   * matching rows: re-running it for each of hundreds of export batches would re-read every match.
+   */
+  async function* batches(filter: LogFilter, size: number, full: boolean): AsyncGenerator<Row[]> {
+    const search = filter.q === undefined ? null : searchSql(filter.q);
+    const table = search ? `temp.search_${++searches}` : undefined;
+    if (search && table) {
+      db.raw.exec(`CREATE TEMP TABLE ${table.slice(5)} (seq INTEGER PRIMARY KEY)`);
+      db.raw.prepare(`INSERT INTO ${table} SELECT rowid FROM logs_fts WHERE ${search.sql}`).run(...search.params);
+    }
+    try {
+      let cursor: string | null = null;
+      for (;;) {
+        const rows = page(filter, size, cursor, full, table);
+        if (rows.length > 0) yield rows;
+        if (rows.length < size) return;
+        cursor = rows[rows.length - 1]!.id as string;
+        await yieldToLoop();
+      }
+    } finally {
+      if (table && db.raw.isOpen) db.raw.exec(`DROP TABLE IF EXISTS ${table}`);
+    }
   }
 
   function deleteSeqs(seqs: number[]): void {
@@ -67,18 +94,11 @@ export function sqliteLogs(db: Db): LogMethods {
     },
 
     iterateLogs(filter, opts) {
-      const batch = opts?.batchSize ?? DEFAULT_BATCH;
+      const size = opts?.batchSize ?? DEFAULT_BATCH;
       const full = opts?.full ?? false;
       return {
         async *[Symbol.asyncIterator]() {
-          let cursor: string | null = null;
-          for (;;) {
-            const rows = page(filter, batch, cursor, full);
-            for (const r of rows) yield full ? rowToLog(r) : rowToListItem(r);
-            if (rows.length < batch) return;
-            cursor = rows[rows.length - 1]!.id as string;
-            await yieldToLoop();
-          }
+          for await (const rows of batches(filter, size, full)) for (const r of rows) yield full ? rowToLog(r) : rowToListItem(r);
         },
       } as AsyncIterable<LogListItem | StoredLog>;
     },
@@ -126,17 +146,11 @@ export function sqliteLogs(db: Db): LogMethods {
     async updateCosts(filter, compute) {
       const setCost = db.stmt('UPDATE logs SET cost = ? WHERE id = ?');
       let updated = 0;
-      let cursor: string | null = null;
-      for (;;) {
-        const rows = page(filter, DEFAULT_BATCH, cursor, true);
-        if (rows.length === 0) break;
+      for await (const rows of batches(filter, DEFAULT_BATCH, true)) {
         db.tx(() => {
           for (const r of rows) setCost.run(JSON.stringify(compute(rowToLog(r))), r.id as string);
         });
         updated += rows.length;
-        if (rows.length < DEFAULT_BATCH) break;
-        cursor = rows[rows.length - 1]!.id as string;
-        await yieldToLoop();
       }
       return updated;
     },

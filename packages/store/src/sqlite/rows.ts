@@ -111,9 +111,10 @@ export function rowToLog(r: Row): StoredLog {
  * Each search term is a LIKE over the trigram index (terms of three or more characters use it;
  * shorter ones, such as a two-character Chinese word, scan the indexed text). An ESCAPE clause
  * would turn the index off, so a term containing `%` or `_` is confirmed with instr() instead
- * (lower() folds ASCII only, as LIKE does).
+ * (lower() folds ASCII only, as LIKE does). With `matchTable`, the search matches were already
+ * collected into that table (long exports: see iterateLogs).
  */
-export function filterSql(f: LogFilter): { where: string; params: SqlValue[] } {
+export function filterSql(f: LogFilter, matchTable?: string): { where: string; params: SqlValue[] } {
   const c: string[] = [];
   const p: SqlValue[] = [];
   if (f.from !== undefined) (c.push('l.created_at >= ?'), p.push(f.from));
@@ -127,16 +128,27 @@ export function filterSql(f: LogFilter): { where: string; params: SqlValue[] } {
   if (f.stream !== undefined) (c.push('l.stream = ?'), p.push(f.stream ? 1 : 0));
   if (f.errorsOnly) c.push("(l.outcome <> 'ok' OR l.status >= 400)");
   if (f.q !== undefined) {
-    const terms = searchTerms(f.q);
-    if (terms.length > 0) {
-      const conds: string[] = [];
-      for (const t of terms) {
-        conds.push('text LIKE ?');
-        p.push(`%${t}%`);
-        if (/[%_]/.test(t)) (conds.push('instr(lower(text), ?) > 0'), p.push(t.replace(/[A-Z]/g, (ch) => ch.toLowerCase())));
-      }
-      c.push(`l.seq IN (SELECT rowid FROM logs_fts WHERE ${conds.join(' AND ')})`);
+    // unary + keeps the planner walking logs in id order and probing the table, instead of fetching
+    // every match and sorting them again for each batch
+    if (matchTable) c.push(`+l.seq IN (SELECT seq FROM ${matchTable})`);
+    else {
+      const search = searchSql(f.q);
+      if (search) (c.push(`l.seq IN (SELECT rowid FROM logs_fts WHERE ${search.sql})`), p.push(...search.params));
     }
   }
   return { where: c.length ? c.join(' AND ') : '1', params: p };
+}
+
+/** Conditions on `logs_fts` for a search query; null when it has no terms. */
+export function searchSql(q: string): { sql: string; params: SqlValue[] } | null {
+  const terms = searchTerms(q);
+  if (terms.length === 0) return null;
+  const conds: string[] = [];
+  const params: SqlValue[] = [];
+  for (const t of terms) {
+    conds.push('text LIKE ?');
+    params.push(`%${t}%`);
+    if (/[%_]/.test(t)) (conds.push('instr(lower(text), ?) > 0'), params.push(t.replace(/[A-Z]/g, (ch) => ch.toLowerCase())));
+  }
+  return { sql: conds.join(' AND '), params };
 }
