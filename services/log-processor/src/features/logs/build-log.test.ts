@@ -57,7 +57,11 @@ describe('usage sources', () => {
   it('missing (nulls, not zeros) when there is nothing to count', () => {
     const ev = chatEvent({ status: 500, usage: null });
     ev.response.body = { text: '{"error":{"message":"upstream broke","type":"server_error"}}', bytes: 60, truncated: false };
+    ev.outcome = 'upstream_error';
+    ev.error = 'upstream answered 500';
     const log = buildLog(ev, opts);
+    // a whole error answer is not a cut one
+    expect(log.incomplete).toBe(false);
     expect(log.usage).toEqual({ prompt: null, completion: null, total: null, cached: null, reasoning: null, source: 'missing' });
     expect(log.cost.usd).toBeNull();
     expect(log.error).toBe('upstream broke');

@@ -44,7 +44,8 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
   let lastUser = req.lastUser;
   let prompt = req.prompt;
   let rawStream = settings.keepRawStream ? r.rawStream : null;
-  let error = event.error ?? r.streamError ?? errorFromBody(event.response.status, responseBody);
+  // the provider's own message says more than the gateway's "upstream answered 400"
+  let error = r.streamError ?? errorFromBody(event.response.status, responseBody) ?? event.error ?? (event.response.status >= 400 ? `HTTP ${event.response.status}` : null);
   const redactions: Record<string, number> = {};
   if (redactor) {
     const rq = redactor.redactJson(requestBody);
@@ -107,5 +108,5 @@ function errorFromBody(status: number, body: unknown): string | null {
   if (status < 400) return null;
   if (isObj(body) && isObj(body.error) && typeof body.error.message === 'string') return body.error.message;
   if (isObj(body) && typeof body.message === 'string') return body.message;
-  return `HTTP ${status}`;
+  return null;
 }

@@ -49,8 +49,12 @@ export function reassembleResponse(event: ExchangeEvent, opts: ReassembleOptions
     return { body: sseSummary(text, captured), incomplete: cut, streamError: null, rawStream: text };
   }
   let body = parseBody(captured);
+  // An error status with a whole JSON body is a complete answer even though the outcome says upstream_error;
+  // a body that broke off does not parse, and an exchange aborted before any answer has none.
+  const wholeJson = text !== undefined && looksLikeJson(text) && typeof body === 'object' && body !== null;
+  const incomplete = captured.truncated || (CUT_OUTCOMES.has(event.outcome) && !(wholeJson && event.response.status >= 400));
   if (event.route === 'embeddings') body = summarizeEmbeddings(body, opts.keepEmbeddingVectors);
-  return { body, incomplete: cut, streamError: null, rawStream: null };
+  return { body, incomplete, streamError: null, rawStream: null };
 }
 
 /** A captured body as JSON when it is JSON, else its text (cut bodies stay text), else its summary. */

@@ -49,25 +49,34 @@ const phone: Detector = {
 const CARD = /(?<![\w+.-])\d(?:[ -]?\d){12,18}(?!\w|\.\d)/g;
 const CARD_SEPARATOR = /[ -]/;
 
-function cardValid(s: string): boolean {
-  const digits = onlyDigits(s);
-  if (digits.length < 13) return false;
-  // Printed cards group digits by 4 (Amex and Diners 4-6-5 / 4-6-4); "4 1 1 1 …" is a list of numbers.
-  if (digits.length !== s.length && s.split(CARD_SEPARATOR).some((g) => g.length < 3)) return false;
-  return luhnValid(digits) && cardIssuerValid(digits);
+function cardNumberValid(digits: string): boolean {
+  return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) && cardIssuerValid(digits);
+}
+
+/**
+ * How much of a candidate is a card (0 if none). Printed cards group digits by 4 (Amex and Diners 4-6-5 /
+ * 4-6-4), so a group under 3 digits ends what can belong to the card ("4 1 1 1 …" is a list of numbers),
+ * and a number written right after the card ("… 1111 12 units") is dropped group by group.
+ */
+function cardLength(s: string): number {
+  const groups = s.split(CARD_SEPARATOR);
+  if (groups.length === 1) return cardNumberValid(s) ? s.length : 0;
+  let usable = groups.findIndex((g) => g.length < 3);
+  if (usable < 0) usable = groups.length;
+  let digits = groups.slice(0, usable).join('');
+  for (let k = usable - 1; k >= 0 && digits.length >= 13; k--) {
+    if (cardNumberValid(digits)) return digits.length + k; // k separators between k + 1 groups
+    digits = digits.slice(0, -groups[k]!.length);
+  }
+  return 0;
 }
 
 const card: Detector = {
   type: 'card',
   find(text, out) {
     scan(text, CARD, 'card', out, (m) => {
-      // A number written right after the card ("… 1111 12 units") joins the match: drop trailing groups.
-      for (let cand = m[0]; ; ) {
-        if (cardValid(cand)) return [m.index, m.index + cand.length];
-        const cut = Math.max(cand.lastIndexOf(' '), cand.lastIndexOf('-'));
-        if (cut < 0) return null;
-        cand = cand.slice(0, cut);
-      }
+      const len = cardLength(m[0]);
+      return len > 0 ? [m.index, m.index + len] : null;
     });
   },
 };
