@@ -36,6 +36,7 @@ export async function runScaleOut(o: ScaleOutOptions) {
   const haproxy = findHaproxy();
   if (!haproxy) throw new MissingTool('haproxy is not installed: apt-get install haproxy');
   const cluster = new Cluster({ gateways: 3, processors: 2, redisUrl: o.redisUrl, processorLockMs: 5_000, echo: o.echo }, haproxy);
+  running.add(cluster);
   const events: string[] = [];
   const note = (e: string) => {
     events.push(e);
@@ -141,9 +142,13 @@ export async function runScaleOut(o: ScaleOutOptions) {
       .map((p) => `--- ${p!.name}\n${p!.output().slice(-1500)}`);
     throw new Error(`${(err as Error).stack}\n${tails.join('\n')}`, { cause: err });
   } finally {
+    running.delete(cluster);
     await cluster.stop();
   }
 }
+
+/** clusters being run, so an interrupted script still ends its processes and deletes its keys */
+const running = new Set<Cluster>();
 
 export class MissingTool extends Error {}
 
@@ -162,6 +167,12 @@ async function main(): Promise<void> {
     },
   });
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`scale-out: ${signal}, stopping the cluster`);
+      void Promise.all([...running].map((c) => c.stop())).finally(() => process.exit(130));
+    });
+  }
   const opts = { requests: Number(values.requests), clients: Number(values.clients), concurrency: Number(values.concurrency), rpm: Number(values.rpm), redisUrl, echo: values.echo, restartWithoutDrain: values['no-drain'] };
   console.log(`scale-out: ${opts.requests} requests (a third streamed), ${opts.clients} SDK clients, ${opts.concurrency} in flight`);
   try {
