@@ -40,6 +40,8 @@ describe('card', () => {
   });
   it('drops a number written right after the card', () => {
     expect(found('card 4111 1111 1111 1111 12 units')).toEqual(['card:4111 1111 1111 1111']);
+    expect(found('card 4111-1111-1111-1111-1-2')).toEqual(['card:4111-1111-1111-1111']);
+    expect(found('amex 3782 822463 10005 2024')).toEqual(['card:3782 822463 10005']);
   });
   it('rejects a wrong check digit, unknown issuers and longer runs', () => {
     expect(found('card 4111 1111 1111 1112')).toEqual([]);
