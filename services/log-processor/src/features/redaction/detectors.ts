@@ -18,9 +18,9 @@ const email: Detector = {
   },
 };
 
-// A trailing separator plus digit means the candidate is only part of a longer number.
-// Groups after the country code: "(0)30", "(415)", " 555", "-2671"; the digits right after a parenthesis
-// need no separator ("+49 (0)30 …").
+// In every phone pattern a separator plus digit right before or after the candidate means it is only
+// part of a longer number. International groups after the country code: "(0)30", "(415)", " 555",
+// "-2671"; digits right after a parenthesis need no separator ("+49 (0)30 …").
 const PHONE_INTL = /(?<![\w+])\+[1-9]\d{0,14}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,14}|(?<=\))\d{1,14}){0,6}(?!\w|[ .-]\d)/g;
 const PHONE_CN_MOBILE = /(?<![\w.+/-]|\d[ -])(?:(?:0086|86)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\w|[ .-]\d)/g;
 const PHONE_NANP =
