@@ -45,8 +45,8 @@ export function parseFlags(argv: string[]): Flags | 'help' {
   const sections = new Set<Section>(values.only ? (values.only.split(',').map((s) => s.trim()) as Section[]) : SECTIONS);
   for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}" (known: ${SECTIONS.join(', ')})`);
   const plan: Plan = quick
-    ? { rounds: 2, latencySec: 1.5, warmupSec: 1, throughputSec: 3, connections: 32, streams1: 4, streams50: 100, slowStreams: 1000, slowHoldSec: 6, slowChunks: 1000 }
-    : { rounds: 3, latencySec: 3, warmupSec: 2, throughputSec: 5, connections: 32, streams1: 12, streams50: 150, slowStreams: 1000, slowHoldSec: 15, slowChunks: 1000 };
+    ? { rounds: 2, latencySec: 1.5, warmupSec: 1, throughputSec: 3, connections: 32, streams1: 4, streams50: 100, slowStreams: 1000, slowHoldSec: 6, slowChunks: 3000 }
+    : { rounds: 4, latencySec: 2.5, warmupSec: 2, throughputSec: 3, connections: 32, streams1: 12, streams50: 150, slowStreams: 1000, slowHoldSec: 10, slowChunks: 3000 };
   return {
     plan,
     sections,

@@ -1,6 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+interface CpuProfile {
+  nodes: CpuNode[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
 interface CpuNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -14,16 +20,33 @@ export interface ProfileLine {
   selfPct: number;
 }
 
-/** Top functions by self time in the V8 .cpuprofile files of a directory (node --cpu-prof). */
-export function topSelfTime(dir: string, top = 15): { lines: ProfileLine[]; files: string[]; byArea: { area: string; pct: number }[] } {
+/** Sample counts per node, leaving out the first `skipMs` of the profile (start-up and warm-up). */
+function hitsAfter(prof: CpuProfile, skipMs: number): Map<number, number> {
+  const hits = new Map<number, number>();
+  if (!prof.samples || !prof.timeDeltas) {
+    for (const n of prof.nodes) if (n.hitCount) hits.set(n.id, n.hitCount);
+    return hits;
+  }
+  let t = 0;
+  for (let i = 0; i < prof.samples.length; i++) {
+    t += prof.timeDeltas[i]! / 1000;
+    if (t < skipMs) continue;
+    hits.set(prof.samples[i]!, (hits.get(prof.samples[i]!) ?? 0) + 1);
+  }
+  return hits;
+}
+
+/** Top functions by self time in the V8 .cpuprofile files of a directory (node --cpu-prof), after `skipMs`. */
+export function topSelfTime(dir: string, skipMs = 0, top = 15): { lines: ProfileLine[]; files: string[]; byArea: { area: string; pct: number }[] } {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   const self = new Map<string, number>();
   const area = new Map<string, number>();
   let total = 0;
   for (const f of files) {
-    const prof = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { nodes: CpuNode[] };
+    const prof = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile;
+    const counted = hitsAfter(prof, skipMs);
     for (const n of prof.nodes) {
-      const hits = n.hitCount ?? 0;
+      const hits = counted.get(n.id) ?? 0;
       if (!hits) continue;
       total += hits;
       const url = n.callFrame.url.replace(/^file:\/\//, '');

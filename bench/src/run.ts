@@ -40,7 +40,7 @@ const results: Results = {
   armErrors: {},
   latency: [],
   streams: [],
-  memory: { idle: {} },
+  memory: { idle: {}, slow: [] },
   pipeline: [],
   pipelineSource: '',
   charts: [],
@@ -118,11 +118,11 @@ try {
     }
   }
   if (sections.has('memory')) {
-    const on = arms.find((a) => a.name === 'relay-on');
-    if (on?.pid) {
-      log(`memory: ${plan.slowStreams} slow-reading streams through the capture-on gateway`);
-      results.memory.slow = await slowReaders(on.target('stream'), on.pid, { streams: plan.slowStreams, chunks: plan.slowChunks, holdSec: plan.slowHoldSec, answerTimeoutSec: 60 });
-      await between();
+    for (const arm of arms.filter((a) => a.name === 'relay-off' || a.name === 'relay-on')) {
+      log(`memory: ${plan.slowStreams} slow-reading streams through ${ARM_LABELS[arm.name]}`);
+      const res = await slowReaders(arm.target('stream'), arm.pid!, { streams: plan.slowStreams, chunks: plan.slowChunks, holdSec: plan.slowHoldSec, answerTimeoutSec: 60 });
+      results.memory.slow.push({ arm: arm.name, ...res });
+      await janitor.sweep();
     }
   }
   await between();
@@ -141,16 +141,19 @@ try {
     mkdirSync(profDir, { recursive: true });
     const { freePort } = await import('@llm-relay/testkit');
     const port = await freePort();
+    const spawnedAt = Date.now();
     const gw = await startProcess({
       name: 'gateway-profiled', script: 'services/gateway/src/index.ts', readyUrl: `http://127.0.0.1:${port}/healthz`, readyTimeoutMs: 30_000,
       env: { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'gateway-profiled', REDIS_URL: env.REDIS_URL, REDIS_PREFIX: stack.gateways.on.prefix, JOURNAL_DIR: join(work, 'journal-prof'), LOG_LEVEL: 'warn', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` },
     });
     const target = { ...arms.find((a) => a.name === 'relay-on')!.target('instant'), origin: `http://127.0.0.1:${port}` };
-    await saturate(target, { connections: plan.connections, durationSec: 1 });
-    const r = await saturate(target, { connections: plan.connections, durationSec: plan.throughputSec });
+    await saturate(target, { connections: plan.connections, durationSec: 2 });
+    const skipMs = Date.now() - spawnedAt;
+    const r = await saturate(target, { connections: plan.connections, durationSec: plan.throughputSec * 2 });
     await gw.stop(20_000);
     await janitor.sweep();
-    const top = topSelfTime(profDir);
+    // start-up and warm-up samples left out: only the saturated stretch counts
+    const top = topSelfTime(profDir, skipMs);
     results.profile = { reason: reasons.join('; ') || 'requested', lines: top.lines, byArea: top.byArea, rps: r.rps };
   }
 
