@@ -4,14 +4,14 @@
 # without tests -> `node services/<svc>/src/index.ts` until its HEALTHCHECK command passes.
 # Proves that production dependencies are enough (no devDependency, not the `node` package, is imported at
 # run time) and that the workspace symlinks let Node strip the types of the packages.
-#   bash deploy/image-dry-run.sh [gateway|processor|admin ...]
+#   bash deploy/image-dry-run.sh [gateway|processor|admin|mock ...]   (mock: the compose profile, gateway image)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 NODE24="$ROOT/node_modules/.bin/node"
 [ -x "$NODE24" ] || { echo "run npm install first (the project's Node 24 is missing)" >&2; exit 1; }
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(gateway processor admin)
+[ ${#targets[@]} -gt 0 ] || targets=(gateway processor admin mock)
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -31,8 +31,11 @@ for target in "${targets[@]}"; do
     gateway) workspace=services/gateway; port_var=GATEWAY_PORT ;;
     processor) workspace=services/log-processor; port_var=PROCESSOR_PORT ;;
     admin) workspace=services/admin; port_var=ADMIN_PORT ;;
+    mock) workspace=services/gateway; port_var=MOCK_PORT ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
+  entry="$workspace/src/index.ts"; health=/healthz
+  [ "$target" = mock ] && { entry=packages/mock-provider/src/cli.ts; health=/v1/models; }
   app="$work/$target"
   mkdir -p "$app/data"
   echo "[image-dry-run] $target: npm ci --omit=dev --workspace $workspace"
@@ -53,11 +56,11 @@ for target in "${targets[@]}"; do
     JWT_SECRET=image-dry-run-jwt-secret-0123456789abcdef ADMIN_PASSWORD=image-dry-run \
     "$port_var=$port" GATEWAY_HOST=127.0.0.1 ADMIN_HOST=127.0.0.1 PROCESSOR_HOST=127.0.0.1 \
     JOURNAL_DIR="$app/data/journal" WEB_DIST_DIR="$app/web/dist" \
-    "$NODE24" "$workspace/src/index.ts" >"$work/$target.log" 2>&1) &
+    MOCK_HOST=127.0.0.1 "$NODE24" "$entry" >"$work/$target.log" 2>&1) &
   pids+=($!)
   ok=
   for _ in $(seq 150); do
-    if (cd "$app" && env "$port_var=$port" "$NODE24" deploy/healthcheck.mjs "$port_var" "$port" /healthz); then ok=1; break; fi
+    if (cd "$app" && env "$port_var=$port" "$NODE24" deploy/healthcheck.mjs "$port_var" "$port" "$health"); then ok=1; break; fi
     if ! kill -0 "${pids[-1]}" 2>/dev/null; then break; fi
     sleep 0.2
   done
