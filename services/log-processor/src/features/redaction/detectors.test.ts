@@ -129,6 +129,13 @@ describe('secret', () => {
     expect(all.redactText('jdbc:mysql://app:Xk9#mP2$vL@db:3306/shop').text).toBe('jdbc:mysql://app:[SECRET]@db:3306/shop');
     expect(all.redactText('see postgres://user:****@db:5432/app').text).toBe('see postgres://user:****@db:5432/app');
   });
+  it('redacts curl credentials and stops an assigned secret at "@host"', () => {
+    expect(all.redactText('curl -u admin:Sup3rS3cret! https://x.io').text).toBe('curl -u admin:[SECRET] https://x.io');
+    expect(all.redactText('https://x-access-token:tok3n-abc-123@github.com/o/r.git').text).toBe(
+      'https://x-access-token:[SECRET]@github.com/o/r.git',
+    );
+    expect(all.redactText('password: s3cr3t-v4lue@vault.local:8200').text).toBe('password: [SECRET]@vault.local:8200');
+  });
   it('redacts assigned passwords and leaves prose and placeholders alone', () => {
     expect(all.redactText('password=hunter2 failed').text).toBe('password=[SECRET] failed');
     expect(all.redactText('密码：abc12345').text).toBe('密码：[SECRET]');

@@ -52,6 +52,10 @@ const ASSIGNED =
   // eslint-disable-next-line no-control-regex -- U+0001 is the escape filler
   /(?<![A-Za-z0-9])(?:password|passwd|pwd|passphrase|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|密码|口令)["'\u0001]{0,2}\s*[:=：]\s*["'\u0001]{0,2}([^\s"',;&\u0001]{6,128})/dgi;
 const ASSIGNED_HINT = /pass|pwd|secret|api.?key|token|密码|口令/i;
+// `user:pass@host` inside an assigned value: the host is not part of the secret.
+const AT_HOST = /@[A-Za-z0-9.-]+(?:[:/]|\.[A-Za-z]{2,}|$)/;
+// curl -u user:password / --user user:password
+const CURL_USER = /(?<![\w-])(?:-u|--user)\s+["']?[^\s:"']+:([^\s"']+)/dg;
 const HAS_DIGIT_OR_SYMBOL = /[\d!#$%^*+=?~]/;
 
 const HAS_DIGIT = /\d/;
@@ -107,9 +111,13 @@ export const secretDetector: Detector = {
       scan(text, ASSIGNED, 'secret', out, (m) => {
         const v = m[1]!;
         // A connection string is the URL detector's: it keeps the scheme, user and host readable.
-        return HAS_DIGIT_OR_SYMBOL.test(v) && !MASKED.test(v) && !v.includes('://') ? group1(m) : null;
+        if (!HAS_DIGIT_OR_SYMBOL.test(v) || MASKED.test(v) || v.includes('://')) return null;
+        const [start, end] = m.indices![1]!;
+        const host = AT_HOST.exec(v);
+        return [start, host ? start + host.index : end];
       });
     }
+    if (text.indexOf('-u') >= 0) scan(text, CURL_USER, 'secret', out, (m) => (MASKED.test(m[1]!) ? null : group1(m)));
     if (text.indexOf('sk-') >= 0) scan(text, SK_KEY, 'secret', out, entropic);
     if (text.indexOf('A') >= 0) scan(text, AWS_KEY_ID, 'secret', out);
     if (AWS_SECRET_HINT.test(text)) scan(text, AWS_SECRET, 'secret', out, group1);

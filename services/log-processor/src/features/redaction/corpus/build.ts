@@ -2,7 +2,7 @@
  * Builds the labelled corpus the redaction test measures against. Deterministic (fixed seed), so
  * gen-corpus.ts reproduces the committed corpus.jsonl byte for byte and the test can check that it does.
  */
-import { HANDWRITTEN, HELD_OUT } from './handwritten.ts';
+import { DEVELOPER, HANDWRITTEN, HELD_OUT } from './handwritten.ts';
 import { NEGATIVES } from './negatives.ts';
 import { MIXED_TEMPLATES, NEGATIVE_TEMPLATES, POSITIVE_TEMPLATES } from './templates.ts';
 import { card, cnId, email, iban, ip, phone, pick, type Rand, secret, seeded, ssn } from './values.ts';
@@ -50,7 +50,7 @@ export function buildCorpus(): CorpusLine[] {
   }
   for (const t of NEGATIVE_TEMPLATES) for (let i = 0; i < 4; i++) lines.push(fill(r, t));
   for (const t of MIXED_TEMPLATES) for (let i = 0; i < 4; i++) lines.push(fill(r, t));
-  lines.push(...HANDWRITTEN, ...HELD_OUT);
+  lines.push(...HANDWRITTEN, ...HELD_OUT, ...DEVELOPER);
   return lines;
 }
 

@@ -86,3 +86,32 @@ export const HELD_OUT: readonly { text: string; entities: { type: string; value:
   { text: 'Reference RF18 5390 0754 7034 for the invoice', entities: [] },
   { text: 'Her number is (212) 555-0187, his is 212-555-0199', entities: [{ type: 'phone', value: '(212) 555-0187' }, { type: 'phone', value: '212-555-0199' }] },
 ];
+
+/**
+ * A third batch: developer content as it reaches an LLM (code, configs, logs, data), labelled before the
+ * detectors were run on it. Its first run over-redacted `x-access-token:ghp_…@github.com/…` (the host went
+ * with the token) and missed `curl -u admin:…`; both were then fixed. The curl line was first mislabelled
+ * as clean and corrected.
+ */
+export const DEVELOPER: readonly { text: string; entities: { type: string; value: string }[] }[] = [
+  { text: 'SELECT id, total FROM orders WHERE created_at > 1717171717000 AND user_id IN (1024, 2048, 4096) LIMIT 50;', entities: [] },
+  { text: '"dependencies": { "react": "^18.3.1", "lodash": "4.17.21", "@types/node": "24.0.1" }', entities: [] },
+  { text: 'FROM node:24.21.0-bookworm-slim\nEXPOSE 8080\nENV TZ=Asia/Shanghai', entities: [] },
+  { text: 'spec:\n  clusterIP: 10.96.120.15\n  ports:\n    - port: 6379\n      targetPort: 6379', entities: [{ type: 'ip', value: '10.96.120.15' }] },
+  { text: 'id,name,phone,amount\n1,张伟,13912345678,299.00\n2,李娜,15887654321,1299.50', entities: [{ type: 'phone', value: '13912345678' }, { type: 'phone', value: '15887654321' }] },
+  { text: 'at Object.<anonymous> (/app/src/index.js:1024:17)\n    at Module._compile (node:internal/modules/cjs/loader:1364:14)', entities: [] },
+  { text: 'const MAX = 9007199254740991; const PI = 3.141592653589793; const E = 2.718281828459045;', entities: [] },
+  { text: 'matrix = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]; np.random.seed(20240115)', entities: [] },
+  { text: '2024-06-01T12:00:00.000Z INFO request_id=5f2b7c1e-8d3a-4b6f-9e21-0a4c6d8e2f13 latency_ms=183 status=200', entities: [] },
+  { text: 'curl -u admin:Sup3rS3cret! https://api.example.com/v1/items', entities: [{ type: 'secret', value: 'Sup3rS3cret!' }] },
+  { text: 'git remote set-url origin https://x-access-token:ghp_aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0dF3gH6@github.com/org/repo.git', entities: [{ type: 'secret', value: 'ghp_aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0dF3gH6' }] },
+  { text: 'color: #1e293b; background: rgba(15, 23, 42, 0.8); margin: 0 0 16px 0;', entities: [] },
+  { text: 'Test card for Stripe: 4242 4242 4242 4242, any future date, any CVC.', entities: [{ type: 'card', value: '4242 4242 4242 4242' }] },
+  { text: 'OPENAI_BASE_URL=http://127.0.0.1:8000/v1\nOPENAI_API_KEY=sk-relay-9fK2mQ7xL4pR8tW1yB6nC3vD5hJ0sA2gE4iU7oZ', entities: [{ type: 'ip', value: '127.0.0.1' }, { type: 'secret', value: 'sk-relay-9fK2mQ7xL4pR8tW1yB6nC3vD5hJ0sA2gE4iU7oZ' }] },
+  { text: 'BigInt: 123456789012345678901234567890n, hex 0xFFFFFFFFFFFFFFFF', entities: [] },
+  { text: 'IPv6 route ::/0 via fe80::a00:27ff:fe4e:66a1 dev eth0', entities: [{ type: 'ip', value: 'fe80::a00:27ff:fe4e:66a1' }] },
+  { text: 'model="qwen2.5-72b-instruct", temperature=0.7, top_p=0.95, max_tokens=4096, seed=1234567890', entities: [] },
+  { text: 'Phone regex test cases: "+1 650 253 0000", "13800138000"', entities: [{ type: 'phone', value: '+1 650 253 0000' }, { type: 'phone', value: '13800138000' }] },
+  { text: 'sha512-Dq3jKzW1v8bq0lF7nG9C5xNk7pY2ZsT6uR4eH1mA8oV3cX5bL9wQ2jE7rI0tU6yP4sD1fG8hJ3kM5nB7vC9xZ2w==', entities: [] },
+  { text: '他的工号是 10086，分机 8021，座位 B-12-03', entities: [] },
+];
