@@ -60,6 +60,10 @@ function summary(): LogListItem {
   };
 }
 
+async function appendOne(log: LogListItem): Promise<void> {
+  await redis.xadd(redisKeys(stack.prefix).liveStream, 'MAXLEN', '~', 20_000, '*', 'log', JSON.stringify(log));
+}
+
 async function append(count: number): Promise<void> {
   const key = redisKeys(stack.prefix).liveStream;
   const p = redis.pipeline();
@@ -134,5 +138,26 @@ describe('live view under load', () => {
     await screenshot(page, 'en-light-logs-under-load');
     await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`/admin/logs/${selected}$`));
+  });
+
+  it('reconnects after admin restarts and resumes after the last log it saw', async () => {
+    await page.goto(`${stack.adminUrl}/admin/logs`);
+    const status = page.getByTestId('live-status');
+    await status.filter({ hasText: 'live' }).waitFor();
+    const before = summary();
+    before.requestPreview = 'before the restart';
+    await appendOne(before);
+    await page.locator(`a.log-row[data-id="${before.id}"]`).waitFor();
+
+    const admin = await stack.stopAdmin();
+    await status.filter({ hasText: 'reconnecting' }).waitFor();
+    // stored while nobody was listening: only a resume from the last id seen can bring it
+    const during = summary();
+    during.requestPreview = 'while admin was down';
+    await appendOne(during);
+    await admin.start();
+    await status.filter({ hasText: 'live' }).waitFor({ timeout: 60_000 });
+    await page.locator(`a.log-row[data-id="${during.id}"]`).waitFor();
+    await expect(page.locator(`a.log-row[data-id="${before.id}"]`).count()).resolves.toBe(1);
   });
 });

@@ -21,6 +21,10 @@ export interface Stack {
   username: string;
   password: string;
   processes: RunningProcess[];
+  /** stop admin and start it again on the same port and store (a deploy, a crash) */
+  restartAdmin(): Promise<void>;
+  /** admin is down until `start()` is called: for tests of what the UI does meanwhile */
+  stopAdmin(): Promise<{ start(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -79,9 +83,18 @@ export async function startStack(): Promise<Stack> {
     if (code !== 0) throw new Error(`admin init exited with ${code}:\n${init.output()}`);
     processes.push(await startProcess({ name: 'gateway', script: 'services/gateway/src/index.ts', env, readyUrl: `${gatewayUrl}/healthz`, readyTimeoutMs: 30_000 }));
     processes.push(await startProcess({ name: 'processor', script: 'services/log-processor/src/index.ts', env, readyUrl: `http://127.0.0.1:${processorPort}/healthz`, readyTimeoutMs: 30_000 }));
-    processes.push(await startProcess({ name: 'admin', script: 'services/admin/src/index.ts', env, readyUrl: `${adminUrl}/healthz`, readyTimeoutMs: 30_000 }));
+    const startAdmin = async () => {
+      processes.push(await startProcess({ name: 'admin', script: 'services/admin/src/index.ts', env, readyUrl: `${adminUrl}/healthz`, readyTimeoutMs: 30_000 }));
+    };
+    await startAdmin();
     await waitFor(async () => (await fetch(`${gatewayUrl}/readyz`)).ok, { timeoutMs: 20_000, what: 'gateway ready' });
-    return { ...stack, prefix, gatewayUrl, adminUrl, processes, stop };
+    const stopAdmin = async () => {
+      const i = processes.findIndex((p) => p.name === 'admin');
+      if (i >= 0) await processes.splice(i, 1)[0]!.stop(15_000);
+      return { start: startAdmin };
+    };
+    const restartAdmin = async () => (await stopAdmin()).start();
+    return { ...stack, prefix, gatewayUrl, adminUrl, processes, stop, stopAdmin, restartAdmin };
   } catch (err) {
     await stop();
     throw err;
