@@ -24,8 +24,6 @@ describe('a processor killed with SIGKILL mid-batch', () => {
       REDIS_PREFIX: prefix,
       DATABASE_URL: `sqlite:${dir.path}/relay.db`,
       PROCESSOR_BATCH_SIZE: '50',
-      // batches that do not fill wait long enough that the kill lands while jobs sit unstored in one
-      PROCESSOR_BATCH_WAIT_MS: '3000',
       PROCESSOR_CONCURRENCY: '120',
       PROCESSOR_LOCK_MS: '1500',
     };
@@ -40,24 +38,29 @@ describe('a processor killed with SIGKILL mid-batch', () => {
     dir?.remove();
   });
 
-  const start = async () => {
+  const start = async (batchWaitMs: number) => {
     const port = await freePort();
-    return startProcess({ name: 'log-processor', script: 'services/log-processor/src/index.ts', env: { ...env, PROCESSOR_PORT: String(port) }, readyUrl: `http://127.0.0.1:${port}/healthz` });
+    return startProcess({
+      name: 'log-processor',
+      script: 'services/log-processor/src/index.ts',
+      env: { ...env, PROCESSOR_PORT: String(port), PROCESSOR_BATCH_WAIT_MS: String(batchWaitMs) },
+      readyUrl: `http://127.0.0.1:${port}/healthz`,
+    });
   };
 
   it('leaves exactly one log per event after a restart', async () => {
     const at = Date.parse('2026-05-05T05:05:00Z');
     const events = Array.from({ length: 330 }, (_, i) => chatEvent({ at: at + i, keyId: 'crash-key' }));
-    proc = await start();
+    // a batch that does not fill waits 10 s, so the kill lands while its jobs sit unstored
+    proc = await start(10_000);
     await queue.addBulk(events.map((e) => ({ name: EXCHANGE_JOB_NAME, data: e, opts: { ...EXCHANGE_JOB_OPTIONS, jobId: e.id } })));
     // full batches of 50 flush at once; the last 30 wait for the timer, unstored, when the kill comes
     await waitFor(async () => (await store.countLogs({})) >= 300, { timeoutMs: 30_000, what: 'the full batches' });
     proc.kill('SIGKILL');
     await proc.exited;
-    const beforeRestart = await store.countLogs({});
-    expect(beforeRestart).toBeLessThan(events.length);
+    expect(await store.countLogs({})).toBe(300);
 
-    proc = await start();
+    proc = await start(50);
     await waitFor(async () => (await queue.getJobCounts('completed')).completed === events.length, { timeoutMs: 60_000, what: 'every job completed' });
     expect(await store.countLogs({})).toBe(events.length);
     for (const e of events) expect((await store.getLog(e.id))?.id).toBe(e.id);
