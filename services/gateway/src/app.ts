@@ -52,6 +52,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     journal,
     startedAt: Date.now(),
     inflight: 0,
+    closing: false,
   };
   // a fail-fast connection refuses commands until it is connected: give it a moment at start-up
   if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
@@ -60,7 +61,8 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
 
   const app = Fastify({
     logger: false,
-    return503OnClosing: true,
+    // the relay answers its own 503 while closing (OpenAI shape, x-request-id, captured): see relay-hooks
+    return503OnClosing: false,
     // longer than the idle timeout of load balancers in front (often 60 s), so they close first
     keepAliveTimeout: 65_000,
     requestTimeout: 0,
@@ -73,6 +75,14 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
   await app.register(modelRoutes(ctx));
   await app.register(passthroughRoutes(ctx));
 
+  app.addHook('preClose', async () => {
+    ctx.closing = true;
+    // server.close() reaps only the connections idle at that moment; one that finishes its response later
+    // would be kept open by the client (keep-alive 65 s) and hold the shutdown: reap them as they go idle
+    const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+    reaper.unref();
+    app.server.once('close', () => clearInterval(reaper));
+  });
   app.addHook('onClose', async () => {
     snapshots.stop();
     await heartbeat.stop();

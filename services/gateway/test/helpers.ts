@@ -106,8 +106,14 @@ export class World {
     await Promise.all(this.gateways.map((g) => g.stop()));
     await this.mock?.close();
     await this.queue.close().catch(() => undefined);
-    const keys = await this.redis.keys(`${this.prefix}*`).catch(() => [] as string[]);
-    if (keys.length) await this.redis.del(...keys).catch(() => undefined);
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000).catch(() => ['0', []] as [string, string[]]);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    for (let i = 0; i < keys.length; i += 500) await this.redis.del(...keys.slice(i, i + 500)).catch(() => undefined);
     this.redis.disconnect();
     this.journal.remove();
   }

@@ -21,11 +21,19 @@ describe('graceful shutdown', () => {
     const first = await it.next();
     expect(first.done).toBe(false);
     const exited = w.gateways[0]!.stop(20_000);
+    // new requests while closing: a 503 in the OpenAI shape, or refused once the listener is closed
+    const late = await waitFor(async () => {
+      const r = await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${key.secret}` } }).catch(() => null);
+      if (!r) return 'refused';
+      return r.status === 503 ? ((await r.json()) as { error: { code: string } }).error.code : null;
+    }, { what: 'refusal while closing' });
+    expect(['gateway_shutting_down', 'refused']).toContain(late);
     let text = '';
     for (let r = await it.next(); !r.done; r = await it.next()) text += r.value.choices[0]?.delta?.content ?? '';
     expect(text).toContain('finish me');
-    expect(await exited).toBe(0);
-    const ev = await waitFor(async () => (await w.events())[0], { what: 'event flushed at shutdown' });
+    const code = await exited;
+    expect(code).toBe(0);
+    const ev = await waitFor(async () => (await w.events()).find((e) => e.route === 'chat.completions'), { what: 'event flushed at shutdown' });
     expect(ev.outcome).toBe('ok');
     expect(ev.response.body.text).toContain('data: [DONE]');
     expect(await w.redis.hlen(`${w.prefix}:gateways`)).toBe(0);

@@ -42,6 +42,9 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
     ctx.inflight++;
     ctx.metrics.inflight.inc();
     reply.header('x-request-id', ex.id);
+    if (ctx.closing) {
+      return done(new RelayError(503, 'gateway_shutting_down', 'This gateway replica is shutting down; retry the request.', { type: 'server_error', headers: { connection: 'close' } }));
+    }
     const cfg = ctx.snapshots.current;
     if (!cfg) return done(notConfigured());
     try {

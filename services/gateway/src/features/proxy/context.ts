@@ -23,6 +23,8 @@ export interface GatewayContext {
   journal: Journal;
   startedAt: number;
   inflight: number;
+  /** set when shutdown begins: new requests get 503, in-flight ones finish */
+  closing: boolean;
 }
 
 /** Per-request state hung on the fastify request. */
