@@ -19,6 +19,8 @@ export interface PipelineResult {
   failedAttempts: number;
   lag?: { rate: number; seconds: number; offered: number; maxBacklog: number; drainAfterStopSec: number; lagP50Sec: number; lagP95Sec: number; lagP99Sec: number };
   rssPeakMiB: number;
+  /** ms from the processor's spawn to the throughput phase (to cut start-up out of a profile) */
+  throughputStartMs?: number;
   error?: string;
 }
 
@@ -52,7 +54,7 @@ async function waitInserted(origin: string, target: number, timeoutMs: number): 
  * Push copies of recorded events through a real log processor into a real store:
  * (1) N events at once → logs per second; (2) events offered at the gateway's peak rate → backlog and lag.
  */
-export async function pipelineBench(opts: { redisUrl: string; store: StoreKind; samples: ExchangeEvent[]; n: number; peakRate: number; lagSec: number; dir: string }): Promise<PipelineResult> {
+export async function pipelineBench(opts: { redisUrl: string; store: StoreKind; samples: ExchangeEvent[]; n: number; peakRate: number; lagSec: number; dir: string; cpuProfDir?: string }): Promise<PipelineResult> {
   const prefix = uniquePrefix(`bench-pipe-${opts.store}`);
   const res: PipelineResult = { store: opts.store, n: opts.n, seconds: Number.NaN, logsPerSec: Number.NaN, inserted: 0, failedAttempts: 0, rssPeakMiB: Number.NaN };
   const conn = createRedis(opts.redisUrl, 'producer');
@@ -67,9 +69,10 @@ export async function pipelineBench(opts: { redisUrl: string; store: StoreKind; 
     }
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
+    const spawnedAt = Date.now();
     proc = await startProcess({
       name: `processor-${opts.store}`, script: 'services/log-processor/src/index.ts', readyUrl: `${origin}/healthz`, readyTimeoutMs: 60_000,
-      env: { REDIS_URL: opts.redisUrl, REDIS_PREFIX: prefix, DATABASE_URL: databaseUrl, PROCESSOR_PORT: String(port), PROCESSOR_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      env: { REDIS_URL: opts.redisUrl, REDIS_PREFIX: prefix, DATABASE_URL: databaseUrl, PROCESSOR_PORT: String(port), PROCESSOR_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(opts.cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${opts.cpuProfDir}` } : {}) },
     });
     const pid = proc.child.pid!;
     let peak = rssMiB(pid);
@@ -115,6 +118,7 @@ export async function pipelineBench(opts: { redisUrl: string; store: StoreKind; 
     }
     // (2) throughput: N events queued as fast as Redis takes them
     const before = await metric(origin, 'llmrelay_processor_logs_inserted_total');
+    res.throughputStartMs = Date.now() - spawnedAt;
     const t0 = performance.now();
     for (let left = opts.n; left > 0; left -= 500) await add(Math.min(500, left));
     const inserted = (await waitInserted(origin, before + opts.n, 300_000)) - before;

@@ -5,6 +5,14 @@ import type { SlowResult } from './slow-readers.ts';
 import { ARM_LABELS, type ArmName } from './stack.ts';
 import { fmt, fmtInt, summarize } from './stats.ts';
 
+export interface ProfileSection {
+  reason: string;
+  lines: ProfileLine[];
+  byArea: { area: string; pct: number }[];
+  /** req/s (gateway) or logs/s (processor) while profiled */
+  rps: number;
+}
+
 export interface Results {
   startedAt: string;
   durationSec: number;
@@ -18,7 +26,8 @@ export interface Results {
   memory: { idle: Partial<Record<ArmName, number>>; slow: (SlowResult & { arm: ArmName })[] };
   pipeline: PipelineResult[];
   pipelineSource: string;
-  profile?: { reason: string; lines: ProfileLine[]; byArea: { area: string; pct: number }[]; rps: number };
+  profile?: ProfileSection;
+  processorProfile?: ProfileSection;
   charts: string[];
 }
 
@@ -204,17 +213,21 @@ function validity(r: Results): string {
 export function renderReport(r: Results): string {
   const chart = (name: string, alt: string) => (r.charts.includes(name) ? `\n![${alt}](charts/${name})\n` : '');
   const armErr = Object.entries(r.armErrors).map(([a, e]) => `- **${ARM_LABELS[a as ArmName]}**: ${e}`).join('\n');
-  const prof = r.profile
-    ? [
-        `Why: ${r.profile.reason}. The capture-on gateway was restarted with \`--cpu-prof\` and saturated for a few seconds (${fmtInt(r.profile.rps)} req/s under the profiler).`,
-        '',
-        head(['area', 'self time %']),
-        ...r.profile.byArea.map((a) => row([a.area, fmt(a.pct, 1)])),
-        '',
-        head(['function', 'where', 'self time %']),
-        ...r.profile.lines.map((l) => row([`\`${l.fn}\``, `\`${l.where}\``, fmt(l.selfPct, 1)])),
-      ].join('\n')
-    : '_Not run (no target missed, or `--no-profile`)._';
+  const profTables = (p: ProfileSection) => [
+    head(['area', 'self time %']),
+    ...p.byArea.map((a) => row([a.area, fmt(a.pct, 1)])),
+    '',
+    head(['function', 'where', 'self time %']),
+    ...p.lines.map((l) => row([`\`${l.fn}\``, `\`${l.where}\``, fmt(l.selfPct, 1)])),
+  ].join('\n');
+  const prof = [
+    r.profile
+      ? `### Gateway (capture on)\n\nWhy: ${r.profile.reason}. The capture-on gateway was restarted under \`--cpu-prof\`, warmed up, then saturated with autocannon (${fmtInt(r.profile.rps)} req/s under the profiler); start-up and warm-up samples are left out.\n\n${profTables(r.profile)}`
+      : '_Gateway not profiled (no gateway target missed, or `--no-profile`)._',
+    r.processorProfile
+      ? `### Log processor (SQLite)\n\nWhy: ${r.processorProfile.reason}. A fresh processor ran under \`--cpu-prof\` while it drained a queued backlog (${fmtInt(r.processorProfile.rps)} logs/s under the profiler); start-up samples are left out.\n\n${profTables(r.processorProfile)}`
+      : '',
+  ].join('\n\n');
   return `# LLM Relay — benchmark report
 
 Generated ${r.startedAt} by \`${r.command}\` in ${fmt(r.durationSec / 60, 1)} min. Everything ran on loopback on this one machine:

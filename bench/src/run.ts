@@ -11,7 +11,7 @@ import { machineInfo } from './machine.ts';
 import { pipelineBench } from './pipeline.ts';
 import { topSelfTime } from './profile.ts';
 import { rssMiB } from './procstat.ts';
-import { latencyAdded, renderReport, throughputOf, type Results } from './report.ts';
+import { latencyAdded, renderReport, streamAdded, throughputOf, type Results } from './report.ts';
 import { QueueJanitor, latencyScenario, streamScenario, throughputScenario } from './scenarios.ts';
 import { slowReaders } from './slow-readers.ts';
 import { ARM_LABELS, startStack, type Arm } from './stack.ts';
@@ -133,6 +133,10 @@ try {
   const l1 = latencyAdded(results, 1, 'relay-on', 'p50');
   const l10 = latencyAdded(results, 10, 'relay-on', 'p50');
   const ratio = throughputOf(results, 'relay-on') / throughputOf(results, 'peer');
+  for (const c of [1, 50]) {
+    const ttft = streamAdded(results, c, 'relay-on', 'ttftMs', 'p50');
+    if (ttft > 1) reasons.push(`streaming added TTFT at ${c} streams ${ttft.toFixed(3)} ms > 1 ms`);
+  }
   if (l1 > 0.5) reasons.push(`added p50 at 1 concurrent ${l1.toFixed(3)} ms > 0.5 ms`);
   if (l10 > 2) reasons.push(`added p50 at 10 concurrent ${l10.toFixed(3)} ms > 2 ms`);
   if (ratio < 2) reasons.push(`throughput ${ratio.toFixed(2)}× the peer < 2×`);
@@ -161,9 +165,9 @@ try {
   if (sections.has('pipeline')) {
     let samples: ExchangeEvent[] = [];
     for (let i = 0; i < Math.max(plainSamples.length, streamSamples.length); i++) samples.push(...[plainSamples[i], streamSamples[i]].filter((e) => e !== undefined));
-    if (samples.length === 0) {
+    if (samples.length < 20) {
       samples = await synthesizeEvents(stack.mocks.instant.origin);
-      results.pipelineSource = `${samples.length} events built from the mock's real answers (a plain and a streamed chat completion), because the gateway queued none`;
+      results.pipelineSource = `${samples.length} events built from the mock's real answers (a plain and a streamed chat completion), because the proxy sections did not run`;
     } else {
       results.pipelineSource = `copies (new id, shifted timestamps) of ${samples.length} real events the capture-on gateway queued during this run, used in turn (${plainSamples.length} plain chat completions, ${streamSamples.length} streamed with 64 chunks)`;
     }
@@ -172,6 +176,16 @@ try {
     for (const store of ['sqlite', 'ferretdb'] as const) {
       log(`pipeline: ${flags.events} events into ${store}, then ${rate}/s for ${flags.lagSec} s`);
       results.pipeline.push(await pipelineBench({ redisUrl: env.REDIS_URL, store, samples, n: flags.events, peakRate: rate, lagSec: flags.lagSec, dir: work }));
+    }
+    const sqlite = results.pipeline.find((p) => p.store === 'sqlite' && !p.error);
+    if (flags.profile && sqlite && sqlite.logsPerSec < rate) {
+      log('profiling the log processor (sqlite) while it drains a backlog');
+      const profDir = join(work, 'profile-processor');
+      mkdirSync(profDir, { recursive: true });
+      const n = Math.max(1000, Math.round(flags.events / 2));
+      const p = await pipelineBench({ redisUrl: env.REDIS_URL, store: 'sqlite', samples, n, peakRate: rate, lagSec: 0, dir: work, cpuProfDir: profDir });
+      const top = topSelfTime(profDir, p.throughputStartMs ?? 0);
+      results.processorProfile = { reason: `SQLite stores ${Math.round(sqlite.logsPerSec)} logs/s, below the gateway's peak ${rate} req/s`, lines: top.lines, byArea: top.byArea, rps: p.logsPerSec };
     }
   }
 } finally {
