@@ -83,6 +83,10 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   });
 
   await app.register(errorsPlugin);
+  // before auth: its onRequest hook marks upgrade requests so a refused upgrade's socket is destroyed
+  // (registered after auth, a 401 would leave the socket open and block shutdown).
+  // A live-log client sends only tiny control messages; anything larger is hostile.
+  await app.register(websocket, { options: { maxPayload: 4096 } });
   await app.register(cookie);
   await app.register(securityPlugin);
   // before auth: a browser navigation to /admin/logs must get the UI, not a 401
@@ -98,8 +102,6 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     transform: zodToOpenApi as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  // a live-log client sends only tiny control messages; anything larger is hostile
-  await app.register(websocket, { options: { maxPayload: 4096 } });
 
   await app.register(healthRoutes);
   await app.register(authRoutes);

@@ -176,3 +176,13 @@ describe('a client that does not read', () => {
     c.ws.close();
   });
 });
+
+describe('shutdown', () => {
+  it('SIGTERM closes live sockets and exits cleanly', async () => {
+    const c = await connect();
+    const closed = once(c.ws, 'close');
+    expect(await admin.stop()).toBe(0);
+    const [code] = (await closed) as [number];
+    expect([1000, 1001, 1005, 1006]).toContain(code);
+  });
+});
