@@ -15,6 +15,7 @@ export class SettingsWatcher {
   private version = -1;
   private redactor: { key: string; value: Redactor } | null = null;
   private poll: NodeJS.Timeout | null = null;
+  private reloading: Promise<void> = Promise.resolve();
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   private readonly prefix: string;
@@ -45,7 +46,13 @@ export class SettingsWatcher {
   }
 
   /** Read the snapshot now; resolves once the new settings are in effect. */
-  async reload(): Promise<void> {
+  reload(): Promise<void> {
+    // one read at a time, so an older read finishing late never replaces a newer snapshot
+    this.reloading = this.reloading.then(() => this.readOnce());
+    return this.reloading;
+  }
+
+  private async readOnce(): Promise<void> {
     try {
       const snap = await readSnapshot(this.redis, this.prefix);
       if (snap && snap.version !== this.version) {

@@ -1,9 +1,11 @@
+import type { CorpusLine } from './build.ts';
+
 /**
  * Lines written by hand from real-world shapes, labelled before the detectors were run on them, so the
  * corpus is not only what the templates (and hence the detectors' author) expected. Some are out of the
  * detectors' scope on purpose (7-digit local numbers, undashed SSNs, bare AWS secret keys) and count as misses.
  */
-export const HANDWRITTEN: readonly { text: string; entities: { type: string; value: string }[] }[] = [
+export const HANDWRITTEN: readonly CorpusLine[] = [
   { text: 'Reach me at +86 (10) 6552 9988 or 400-820-8820.', entities: [{ type: 'phone', value: '+86 (10) 6552 9988' }, { type: 'phone', value: '400-820-8820' }] },
   { text: 'Version 10.2.3.4 is out, please upgrade.', entities: [] },
   { text: 'My old number 13800138000 is replaced by 18912345678.', entities: [{ type: 'phone', value: '13800138000' }, { type: 'phone', value: '18912345678' }] },
@@ -59,7 +61,7 @@ export const HANDWRITTEN: readonly { text: string; entities: { type: string; val
  * held-out check of how well that tuning generalises. Its first run missed two entities ("+49 (0)30 …"
  * and a URL password containing '#'); both detectors were then fixed, so the batch is no longer unseen.
  */
-export const HELD_OUT: readonly { text: string; entities: { type: string; value: string }[] }[] = [
+export const HELD_OUT: readonly CorpusLine[] = [
   { text: '客户王芳（手机 186-1234-5678）反馈：支付宝绑定的银行卡 6228 4800 0000 0000 018 无法解绑', entities: [{ type: 'phone', value: '186-1234-5678' }, { type: 'card', value: '6228 4800 0000 0000 018' }] },
   { text: 'Ship to: 1600 Amphitheatre Pkwy, Mountain View, CA 94043, tel. 650-253-0000', entities: [{ type: 'phone', value: '650-253-0000' }] },
   { text: 'Your verification code is 482913. It expires in 10 minutes.', entities: [] },
@@ -93,7 +95,7 @@ export const HELD_OUT: readonly { text: string; entities: { type: string; value:
  * with the token) and missed `curl -u admin:…`; both were then fixed. The curl line was first mislabelled
  * as clean and corrected.
  */
-export const DEVELOPER: readonly { text: string; entities: { type: string; value: string }[] }[] = [
+export const DEVELOPER: readonly CorpusLine[] = [
   { text: 'SELECT id, total FROM orders WHERE created_at > 1717171717000 AND user_id IN (1024, 2048, 4096) LIMIT 50;', entities: [] },
   { text: '"dependencies": { "react": "^18.3.1", "lodash": "4.17.21", "@types/node": "24.0.1" }', entities: [] },
   { text: 'FROM node:24.21.0-bookworm-slim\nEXPOSE 8080\nENV TZ=Asia/Shanghai', entities: [] },
