@@ -2,15 +2,17 @@
  * Runs before `npm test`: makes sure what the tests talk to is here, installing it when it can
  * (this is what lets the README's one test command work on a fresh machine):
  * - Redis at REDIS_URL answers (starts a local redis-server like the machine's docs say, if not);
- * - FerretDB v1 (the MongoDB-wire server for the MongoDB adapter's tests), via `go install`;
+ * - FerretDB v1 (the MongoDB-wire server for the MongoDB adapter's tests), built with Go;
  * - Chromium for the UI tests (Debian's package; never a downloaded browser).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertRedisReachable } from '@llm-relay/server-kit';
 
-const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2';
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+const FERRETDB_VERSION = 'v1.24.2';
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 function step(msg: string) {
@@ -40,13 +42,35 @@ function goBin(): string {
   return join(execFileSync('go', ['env', 'GOPATH']).toString().trim(), 'bin');
 }
 
+function ferretDbWorks(bin: string): boolean {
+  return existsSync(bin) && spawnSync(bin, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
+
+/**
+ * FerretDB v1.24.2's module ships without its generated build/version/version.txt, so a plain
+ * `go install …@v1.24.2` builds a binary that panics at start. Build it from a copy of the module with
+ * that file written (packages/store/README.md explains).
+ */
 function ensureFerretDb() {
-  if (process.env.FERRETDB_BIN && existsSync(process.env.FERRETDB_BIN)) return step(`ferretdb ok (${process.env.FERRETDB_BIN})`);
-  if (!have('go')) throw new Error('Go is needed to install FerretDB for the MongoDB adapter tests (https://go.dev/dl/), or set FERRETDB_BIN.');
+  if (process.env.FERRETDB_BIN) {
+    if (ferretDbWorks(process.env.FERRETDB_BIN)) return step(`ferretdb ok (${process.env.FERRETDB_BIN})`);
+    throw new Error(`FERRETDB_BIN=${process.env.FERRETDB_BIN} does not run`);
+  }
+  if (!have('go')) throw new Error('Go is needed to build FerretDB for the MongoDB adapter tests (https://go.dev/dl/), or set FERRETDB_BIN.');
   const bin = join(goBin(), 'ferretdb');
-  if (existsSync(bin)) return step(`ferretdb ok (${bin})`);
-  step(`installing FerretDB: go install ${FERRETDB_MODULE} (a few minutes the first time)`);
-  execFileSync('go', ['install', FERRETDB_MODULE], { stdio: 'inherit' });
+  if (ferretDbWorks(bin)) return step(`ferretdb ok (${bin})`);
+  step(`building FerretDB ${FERRETDB_VERSION} into ${bin} (a few minutes the first time)`);
+  const info = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`]).toString()) as { Dir: string };
+  const work = mkdtempSync(join(tmpdir(), 'ferretdb-src-'));
+  try {
+    cpSync(info.Dir, work, { recursive: true });
+    execFileSync('chmod', ['-R', 'u+w', work]);
+    writeFileSync(join(work, 'build/version/version.txt'), `${FERRETDB_VERSION}\n`);
+    execFileSync('go', ['build', '-o', bin, './cmd/ferretdb'], { cwd: work, stdio: 'inherit' });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (!ferretDbWorks(bin)) throw new Error(`FerretDB built at ${bin} but does not run`);
 }
 
 function ensureChromium() {
