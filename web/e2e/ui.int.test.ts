@@ -170,8 +170,26 @@ describe('admin UI in Chromium against the real relay', () => {
     await expect(chat('gpt-4o-mini', 'deleted key', { apiKey: secret })).rejects.toMatchObject({ status: 401 });
   });
 
-  it('tests a provider connection and shows the result', async () => {
+  it('creates a provider, tests its connection, and deletes it after confirmation', async () => {
     await page.goto(url('/providers'));
+    const mockBase = (await page.locator('[data-provider-id=default] dd.mono').nth(1).textContent())!.trim();
+    await page.getByTestId('provider-new').click();
+    const form = page.getByTestId('provider-form');
+    await form.locator('input[name=name]').fill('Second mock');
+    await form.locator('input[name=id]').fill('second');
+    await form.locator('input[name=baseUrl]').fill(mockBase);
+    await form.locator('textarea[name=apiKeys]').fill('sk-second-provider-key');
+    await form.locator('textarea[name=models]').fill('routed-* => gpt-4o-mini');
+    await page.getByTestId('provider-save').click();
+    const card = page.locator('[data-provider-id=second]');
+    await expect(card.textContent()).resolves.toContain('routed-* → gpt-4o-mini');
+    expect(await card.textContent()).not.toContain('sk-second-provider-key');
+    await card.getByTestId('provider-test').click();
+    await expect(card.getByTestId('provider-test-result').textContent()).resolves.toMatch(/Connected/);
+    await card.getByRole('button', { name: 'Delete' }).click();
+    await page.getByTestId('confirm-ok').click();
+    await card.waitFor({ state: 'detached' });
+
     await page.getByTestId('provider-test').first().click();
     await expect(page.getByTestId('provider-test-result').first().textContent()).resolves.toMatch(/Connected/);
     await screenshot(page, 'en-light-providers-tested');
@@ -189,7 +207,8 @@ describe('admin UI in Chromium against the real relay', () => {
     await screenshot(page, 'en-light-settings-invalid');
     await page.fill('input[name=httpTimeoutSeconds]', '90');
     await page.getByTestId('settings-save').click();
-    await page.getByTestId('error-httpTimeoutSeconds').waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await expect(page.getByTestId('error-httpTimeoutSeconds').count()).resolves.toBe(0);
     const settings = await page.evaluate(async () => (await fetch('/admin/settings', { headers: { accept: 'application/json' } })).json());
     expect(settings.httpTimeoutSeconds).toBe(90);
   });
