@@ -93,6 +93,15 @@ describe('every endpoint through the gateway', () => {
     expect(ev.provider).toBe('anth');
   });
 
+  it('Anthropic API paths without their own route go to the anthropic provider', async () => {
+    const res = await fetch(`${base}/v1/messages/count_tokens`, { method: 'POST', headers: { 'x-api-key': key.secret, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'claude-sonnet-4', messages: [{ role: 'user', content: 'count' }] }) });
+    await res.arrayBuffer();
+    const up = w.mock.requests.at(-1)!;
+    expect(up.path).toBe('/v1/messages/count_tokens');
+    expect(up.headers['x-api-key']).toBe('sk-ant-upstream');
+    expect((await w.event(res.headers.get('x-request-id')!)).provider).toBe('anth');
+  });
+
   it('vision: a 20 MB data-URL image passes', async () => {
     const img = `data:image/png;base64,${Buffer.alloc(15 * 1024 * 1024, 7).toString('base64')}`;
     const client = w.client(base, key.secret);

@@ -4,12 +4,15 @@ import { RelayError } from '@llm-relay/contracts';
 import { candidatesFor, type Candidate } from '../features/config/compiled.ts';
 import { BinarySummary, captureBuffer } from '../features/capture/body-capture.ts';
 import type { GatewayContext } from '../features/proxy/context.ts';
+
+type ProviderType = 'openai' | 'anthropic';
 import { admit, runProxy } from '../features/proxy/run.ts';
 import { assertModelAllowed } from './model-routes.ts';
 
 /**
  * Every other /v1 path (stored completions, files, audio, images, batches, vector stores, …) goes to
- * the provider the body's model picks, else the key's default provider, else the first provider.
+ * the provider the body's model picks, else the key's default provider, else the first provider of the
+ * API's type (Anthropic's when the caller speaks Anthropic's API).
  * JSON bodies are buffered (they are small and name the model); everything else streams through in
  * both directions and is only summarised for the capture.
  */
@@ -22,10 +25,16 @@ export function passthroughRoutes(ctx: GatewayContext) {
   };
 }
 
-function defaultCandidate(ctx: GatewayContext, request: FastifyRequest): Candidate {
+/** Anthropic's own API (its SDK always sends anthropic-version; `/v1/messages/count_tokens`, message batches). */
+function providerType(request: FastifyRequest): ProviderType {
+  return request.headers['anthropic-version'] !== undefined || request.url.startsWith('/v1/messages/') ? 'anthropic' : 'openai';
+}
+
+function defaultCandidate(ctx: GatewayContext, request: FastifyRequest, type: ProviderType): Candidate {
   const cfg = ctx.snapshots.current!;
   const wanted = request.relay!.key!.record.defaultProvider;
-  const p = (wanted && cfg.providersById.get(wanted)) || cfg.providers.find((x) => x.type === 'openai') || cfg.providers[0];
+  const preferred = wanted ? cfg.providersById.get(wanted) : undefined;
+  const p = (preferred?.type === type && preferred) || cfg.providers.find((x) => x.type === type) || preferred || cfg.providers[0];
   if (!p) throw new RelayError(503, 'no_provider', 'No provider is configured.', { type: 'server_error' });
   return { provider: p, upstreamModel: '' };
 }
@@ -46,6 +55,7 @@ async function handle(ctx: GatewayContext, request: FastifyRequest, reply: Fasti
   const ex = st.ex;
   const cfg = ctx.snapshots.current!;
   const contentType = request.headers['content-type'];
+  const type = providerType(request);
   let body: Buffer | Readable | null = null;
   let candidates: Candidate[] | null = null;
   if (Buffer.isBuffer(request.body)) {
@@ -55,7 +65,7 @@ async function handle(ctx: GatewayContext, request: FastifyRequest, reply: Fasti
     if (model) {
       ex.model = model;
       assertModelAllowed(st.key!, model);
-      const c = candidatesFor(cfg, model, 'openai');
+      const c = candidatesFor(cfg, model, type);
       if (c.length) candidates = c;
     }
   } else if (request.body && typeof (request.body as Readable).pipe === 'function') {
@@ -71,7 +81,7 @@ async function handle(ctx: GatewayContext, request: FastifyRequest, reply: Fasti
     ex.lazyRequestBody = () => summary.toCaptured();
   }
   const limitHeaders = await admit(ctx, st);
-  const chosen = candidates ?? [defaultCandidate(ctx, request)];
+  const chosen = candidates ?? [defaultCandidate(ctx, request, type)];
   const subpath = request.url.slice(3);
   await runProxy(
     ctx,
