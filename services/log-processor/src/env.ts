@@ -13,6 +13,8 @@ export const ProcessorEnvSchema = z.object({
   PROCESSOR_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(100),
   /** ... or when its oldest log has waited this long */
   PROCESSOR_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+  /** ... or when its logs' bodies add up to this many bytes */
+  PROCESSOR_BATCH_MAX_BYTES: z.coerce.number().int().min(1).default(32 * 1024 * 1024),
   /** a job held longer than this by a dead processor is handed to another (BullMQ lockDuration/stalledInterval) */
   PROCESSOR_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** this replica's name in heartbeats and metrics; default host-pid */

@@ -42,6 +42,7 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
     concurrency: Math.max(env.PROCESSOR_CONCURRENCY, env.PROCESSOR_BATCH_SIZE),
     batchSize: env.PROCESSOR_BATCH_SIZE,
     batchWaitMs: env.PROCESSOR_BATCH_WAIT_MS,
+    batchMaxBytes: env.PROCESSOR_BATCH_MAX_BYTES,
     lockMs: env.PROCESSOR_LOCK_MS,
     keepEmbeddingVectors: env.PROCESSOR_KEEP_EMBEDDINGS,
   });

@@ -36,4 +36,11 @@ describe('MicroBatcher', () => {
     expect(await p).toBe(1);
     expect(await b.add(2)).toBe(2);
   });
+
+  it('flushes early once the pending items weigh maxWeight', async () => {
+    const batches: number[][] = [];
+    const b = new MicroBatcher<number, number>({ maxSize: 100, maxWaitMs: 60_000, weigh: (x) => x, maxWeight: 10, flush: async (xs) => (batches.push(xs), xs) });
+    expect(await Promise.all([b.add(4), b.add(7)])).toEqual([4, 7]);
+    expect(batches).toEqual([[4, 7]]);
+  });
 });

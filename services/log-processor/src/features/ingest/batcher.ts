@@ -12,16 +12,22 @@ interface Pending<T, R> {
  */
 export class MicroBatcher<T, R> {
   private pending: Pending<T, R>[] = [];
+  private pendingWeight = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private readonly maxSize: number;
   private maxWaitMs: number;
   private readonly flushFn: (items: T[]) => Promise<R[]>;
+  private readonly weigh: (item: T) => number;
+  private readonly maxWeight: number;
 
-  constructor(opts: { maxSize: number; maxWaitMs: number; flush: (items: T[]) => Promise<R[]> }) {
+  /** `weigh`/`maxWeight`: also flush once the pending items weigh this much (bytes held in memory). */
+  constructor(opts: { maxSize: number; maxWaitMs: number; flush: (items: T[]) => Promise<R[]>; weigh?: (item: T) => number; maxWeight?: number }) {
     this.maxSize = opts.maxSize;
     this.maxWaitMs = opts.maxWaitMs;
     this.flushFn = opts.flush;
+    this.weigh = opts.weigh ?? (() => 0);
+    this.maxWeight = opts.maxWeight ?? Infinity;
   }
 
   get size(): number {
@@ -31,7 +37,8 @@ export class MicroBatcher<T, R> {
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.maxSize) this.kick();
+      this.pendingWeight += this.weigh(item);
+      if (this.pending.length >= this.maxSize || this.pendingWeight >= this.maxWeight) this.kick();
       else this.timer ??= setTimeout(() => this.kick(), this.maxWaitMs);
     });
   }
@@ -57,9 +64,10 @@ export class MicroBatcher<T, R> {
     }
     if (this.flushing || this.pending.length === 0) return;
     const batch = this.pending.splice(0, this.maxSize);
+    for (const p of batch) this.pendingWeight -= this.weigh(p.item);
     this.flushing = this.run(batch).finally(() => {
       this.flushing = null;
-      if (this.pending.length >= this.maxSize) this.kick();
+      if (this.pending.length >= this.maxSize || this.pendingWeight >= this.maxWeight) this.kick();
       else if (this.pending.length > 0) this.timer ??= setTimeout(() => this.kick(), this.maxWaitMs);
     });
   }

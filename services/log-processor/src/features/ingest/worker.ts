@@ -15,6 +15,7 @@ export interface IngestOptions extends PersistDeps {
   concurrency: number;
   batchSize: number;
   batchWaitMs: number;
+  batchMaxBytes: number;
   lockMs: number;
   keepEmbeddingVectors: boolean;
   metrics: Metrics;
@@ -40,6 +41,9 @@ export function startIngest(opts: IngestOptions): Ingest {
     maxSize: opts.batchSize,
     maxWaitMs: opts.batchWaitMs,
     flush: (logs) => persistIsolating(opts, logs),
+    // large bodies are written sooner rather than held in memory waiting for the batch to fill
+    weigh: (log) => log.request.bytes + log.response.bytes,
+    maxWeight: opts.batchMaxBytes,
   });
 
   const handle = async (job: Job): Promise<'inserted' | 'duplicate'> => {
