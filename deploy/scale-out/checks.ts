@@ -101,6 +101,7 @@ export async function checkRevocation(ctx: Ctx): Promise<RevocationResult> {
   let probesBefore = 0;
   let servedAfterRejection = false;
   const rejectedAt = ctx.gatewayUrls.map(() => 0);
+  const servedBefore = ctx.gatewayUrls.map(() => 0);
   let stop = false;
 
   const probe = async (g: number): Promise<void> => {
@@ -109,7 +110,10 @@ export async function checkRevocation(ctx: Ctx): Promise<RevocationResult> {
       await res.arrayBuffer();
       if (res.status === 200) {
         if (rejectedAt[g]) servedAfterRejection = true;
-        if (!revokedAt) probesBefore++;
+        if (!revokedAt) {
+          probesBefore++;
+          servedBefore[g]!++;
+        }
       } else if (res.status === 401 && revokedAt && !rejectedAt[g]) rejectedAt[g] = Date.now();
       else if (res.status !== 401 && res.status !== 200) throw new Error(`revocation probe on gateway ${g + 1}: ${res.status}`);
     }
@@ -120,8 +124,16 @@ export async function checkRevocation(ctx: Ctx): Promise<RevocationResult> {
       probeErrors.push(`gateway ${g + 1}: ${err.message}`);
     }),
   );
-  // every replica is serving the key before it is revoked
-  while (probesBefore < ctx.gatewayUrls.length * 5 && probeErrors.length === 0) await new Promise((r) => setTimeout(r, 5));
+  // every replica is serving the key (3 answers each) before it is revoked
+  const servingDeadline = Date.now() + 15_000;
+  while (servedBefore.some((n) => n < 3) && probeErrors.length === 0) {
+    if (Date.now() > servingDeadline) {
+      stop = true;
+      await Promise.all(probes);
+      throw new Error(`the gateways did not serve the new key (${probesBefore} answers in 15 s)`);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
   const sentAt = Date.now();
   await ctx.admin.setKeyStatus(key.id, 'disabled');
   revokedAt = Date.now();
