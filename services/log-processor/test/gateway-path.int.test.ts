@@ -172,4 +172,22 @@ describe('SDK → gateway → mock → queue → processor', () => {
     expect(log.usage.source).toBe('provider');
     expect(log.usage.completion).toBeGreaterThan(0);
   });
+
+  it('a Responses stream cut before response.completed is rebuilt from the deltas and marked incomplete', async () => {
+    const { data: stream, response } = await client.responses
+      .create({ model: 'gpt-4o-mini', input: 'cut this one', stream: true }, { headers: { 'x-mock-cut-after': '6', 'x-mock-chunks': '12' } })
+      .withResponse();
+    let received = '';
+    try {
+      for await (const ev of stream) if (ev.type === 'response.output_text.delta') received += ev.delta;
+    } catch {
+      // the cut reaches the SDK as an error
+    }
+    expect(received.length).toBeGreaterThan(0);
+    const log = await storedFor(response.headers.get('x-request-id')!);
+    expect(log.incomplete).toBe(true);
+    const body = log.response.body as { status: string; output: { content?: { text?: string }[] }[] };
+    expect(body.status).toBe('incomplete');
+    expect(body.output.flatMap((o) => o.content ?? []).map((c) => c.text ?? '').join('')).toBe(received);
+  });
 });
