@@ -1,7 +1,7 @@
 import { loadDotEnv } from '@llm-relay/config';
 import { assertRedisReachable, createLogger, installShutdown } from '@llm-relay/server-kit';
 import { readEnv } from './env.ts';
-import { startProcessor } from './processor.ts';
+import { startProcessor, type Processor } from './processor.ts';
 
 loadDotEnv();
 const env = readEnv();
@@ -14,7 +14,13 @@ try {
   process.exit(1);
 }
 
-const processor = await startProcessor(env, log);
+let processor: Processor;
+try {
+  processor = await startProcessor(env, log);
+} catch (err) {
+  log.fatal({ err, databaseUrl: env.DATABASE_URL.replace(/\/\/[^@/]*@/, '//***@') }, 'could not start: the store or Redis is not usable');
+  process.exit(1);
+}
 installShutdown(log, [{ name: 'processor', run: () => processor.close() }]);
 await processor.app.listen({ port: env.PROCESSOR_PORT, host: env.PROCESSOR_HOST });
 log.info({ port: env.PROCESSOR_PORT, store: processor.store.info.kind, batchSize: env.PROCESSOR_BATCH_SIZE }, 'log processor ready');
