@@ -91,6 +91,14 @@ describe('errors in the OpenAI shape, each captured once', () => {
     expect(ev.model).toBe('nobody-serves-this');
   });
 
+  it('400 for a body that is not a JSON object or names no model', async () => {
+    for (const [body, code] of [['not json', 'invalid_json'], ['[1,2]', 'invalid_request'], ['{"messages":[]}', 'missing_model']] as const) {
+      const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' }, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
+  });
+
   it('413 for a body over the limit', async () => {
     const e = await apiError(w.client(base, key.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(2 * 1024 * 1024) }] }));
     expect(e.status).toBe(413);

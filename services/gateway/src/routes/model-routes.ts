@@ -4,6 +4,7 @@ import { candidatesFor, modelAllowed, type Candidate, type CompiledKey } from '.
 import { captureBuffer } from '../features/capture/body-capture.ts';
 import type { GatewayContext } from '../features/proxy/context.ts';
 import { admit, runProxy } from '../features/proxy/run.ts';
+import { rewriteBody, scanTopLevel, type TopLevelFields } from '../features/proxy/json-fields.ts';
 
 interface ModelRoute {
   url: string;
@@ -20,7 +21,7 @@ const MODEL_ROUTES: ModelRoute[] = [
   { url: '/v1/messages', route: 'messages', subpath: '/messages', type: 'anthropic' },
 ];
 
-type Json = Record<string, unknown> & { model?: unknown; stream?: unknown; stream_options?: Record<string, unknown> | null };
+type Json = Record<string, unknown>;
 
 /** Parse the body once: routing needs the model, and chat streams may get stream_options added. */
 export function parseJsonBody(buf: Buffer | undefined): Json {
@@ -37,6 +38,17 @@ export function parseJsonBody(buf: Buffer | undefined): Json {
 
 export function assertModelAllowed(key: CompiledKey, model: string): void {
   if (!modelAllowed(key, model)) throw new RelayError(403, 'model_not_allowed', `This relay key may not use the model \`${model}\`.`, { param: 'model' });
+}
+
+/**
+ * The slow path, when the top-level scan gave up: a full parse gives the client the precise 400. A body
+ * that parses but was not scanned (never seen in practice) is re-serialised so it can still be edited.
+ */
+function fieldsFromParse(raw: Buffer | undefined): { body: Buffer; fields: TopLevelFields } {
+  const body = Buffer.from(JSON.stringify(parseJsonBody(raw)));
+  const fields = scanTopLevel(body);
+  if (!fields) throw new RelayError(400, 'invalid_json', 'The request body could not be read as a JSON object.');
+  return { body, fields };
 }
 
 /** Candidates for a model the key may use: 403 when the key may not, 404 when no provider serves it. */
@@ -68,26 +80,25 @@ async function handle(ctx: GatewayContext, r: ModelRoute, request: FastifyReques
   const raw = request.body as Buffer | undefined;
   const settings = ctx.snapshots.current!.settings;
   st.ex.requestBody = captureBuffer(raw, settings.captureMaxBytes, request.headers['content-type']);
-  const json = parseJsonBody(raw);
-  if (typeof json.model !== 'string' || !json.model) {
+  const scanned = raw ? scanTopLevel(raw) : null;
+  const { body, fields } = scanned ? { body: raw!, fields: scanned } : fieldsFromParse(raw);
+  if (!fields.model?.value) {
     throw new RelayError(400, 'missing_model', 'You must provide a model parameter.', { param: 'model' });
   }
-  const model = json.model;
+  const model = fields.model.value;
   const candidates = route(ctx, request, model, r.type);
   const limitHeaders = await admit(ctx, st);
-  const streamed = json.stream === true;
   // usage for every chat stream: ask for it when the client did not, and hide that chunk from the client
-  const wantsUsage = streamed && (r.route === 'chat.completions' || r.route === 'completions') && json.stream_options?.include_usage !== true;
+  const wantsUsage = fields.stream && (r.route === 'chat.completions' || r.route === 'completions') && fields.streamOptions?.value?.include_usage !== true;
   const inject = (c: Candidate) => wantsUsage && c.provider.injectStreamUsage;
   const bodies = new Map<string, Buffer>();
   const bodyFor = (c: Candidate): Buffer => {
-    if (c.upstreamModel === model && !inject(c)) return raw!;
+    const rename = c.upstreamModel === model ? null : c.upstreamModel;
+    if (rename === null && !inject(c)) return body;
     const k = `${c.upstreamModel}\0${inject(c)}`;
     let b = bodies.get(k);
     if (!b) {
-      const out: Json = { ...json, model: c.upstreamModel };
-      if (inject(c)) out.stream_options = { ...(json.stream_options ?? {}), include_usage: true };
-      b = Buffer.from(JSON.stringify(out));
+      b = rewriteBody(body, fields, rename, inject(c));
       bodies.set(k, b);
     }
     return b;
