@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createStore } from '@llm-relay/store';
-import { createRedis } from '@llm-relay/server-kit';
-import { freePort, startProcess, tempDir, uniquePrefix, type RunningProcess, type TempDir } from '@llm-relay/testkit';
 import { makeLog, T0 } from '../../../packages/store/test/fixtures.ts';
-import { ADMIN, deletePrefix, JWT_SECRET, REDIS_URL, databaseUrl } from './helper.ts';
+import { startAdmin, type AdminProcess } from './helper.ts';
 
 const N = 100_000;
-let admin: RunningProcess;
-let dir: TempDir;
-let prefix: string;
+let admin: AdminProcess;
 let base: string;
 let token: string;
 
@@ -21,34 +17,25 @@ function memoryOf(pid: number): { hwm: number; rss: number } {
 }
 
 beforeAll(async () => {
-  prefix = uniquePrefix('export');
-  dir = tempDir('admin-export');
-  const url = databaseUrl(dir.path);
-  const store = await createStore(url);
-  const batch = [];
-  for (let i = 0; i < N; i++) {
-    batch.push(makeLog({ createdAt: T0 + i * 1000, requestPreview: `request ${i} `.padEnd(300, 'r'), responsePreview: `answer ${i} `.padEnd(300, 'a') }));
-    if (batch.length === 2000) await store.insertLogs(batch.splice(0));
-  }
-  await store.close();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  admin = await startProcess({
-    name: 'admin',
-    script: 'services/admin/src/index.ts',
-    env: { ADMIN_PORT: String(port), ADMIN_HOST: '127.0.0.1', REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: url, JWT_SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, WEB_DIST_DIR: `${dir.path}/none`, NODE_ENV: 'test',
-      // a heap far smaller than the export: an implementation that buffered it would die here, not just grow
-      NODE_OPTIONS: '--max-old-space-size=96' },
-    readyUrl: `${base}/healthz`,
-  });
-  token = (await (await fetch(`${base}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })).json()).token;
+  admin = await startAdmin(
+    'export',
+    // a heap far smaller than the export: an implementation that buffered it would die here, not just grow
+    { NODE_OPTIONS: '--max-old-space-size=96' },
+    async (url) => {
+      const store = await createStore(url);
+      const batch = [];
+      for (let i = 0; i < N; i++) {
+        batch.push(makeLog({ createdAt: T0 + i * 1000, requestPreview: `request ${i} `.padEnd(300, 'r'), responsePreview: `answer ${i} `.padEnd(300, 'a') }));
+        if (batch.length === 2000) await store.insertLogs(batch.splice(0));
+      }
+      await store.close();
+    },
+  );
+  base = admin.url;
+  token = await admin.login();
 }, 300_000);
 afterAll(async () => {
-  await admin?.stop();
-  const redis = createRedis(REDIS_URL, 'client');
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-  dir?.remove();
+  await admin?.close();
 });
 
 async function exportAll(format: 'jsonl' | 'csv', full: boolean): Promise<{ rows: number; bytes: number; firstId: string }> {
@@ -77,23 +64,25 @@ async function exportAll(format: 'jsonl' | 'csv', full: boolean): Promise<{ rows
 
 describe('export of 100,000 logs', () => {
   it('streams every row with bounded memory in the admin process', async () => {
-    const pid = admin.child.pid!;
+    const pid = admin.proc.child.pid!;
     const atStart = memoryOf(pid);
     await exportAll('jsonl', false); // warm up code paths and the store cache before the baseline
     const before = memoryOf(pid);
     const jsonl = await exportAll('jsonl', true);
     const csv = await exportAll('csv', true);
     const after = memoryOf(pid);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const heapUsed = Number(/llm_relay_admin_nodejs_heap_size_used_bytes (\d+)/.exec(metrics)?.[1]);
     expect(jsonl.rows).toBe(N);
     expect(csv.rows).toBeGreaterThan(N); // header + rows (quoted newlines make it more lines, never fewer)
     const growth = after.hwm - before.hwm;
     console.log(
       `export of ${N} logs: JSONL ${(jsonl.bytes / 2 ** 20).toFixed(0)} MiB, CSV ${(csv.bytes / 2 ** 20).toFixed(0)} MiB; ` +
-        `admin RSS at start ${(atStart.rss / 2 ** 20).toFixed(0)} MiB, after a warm-up export ${(before.rss / 2 ** 20).toFixed(0)} MiB, peak before ${(before.hwm / 2 ** 20).toFixed(0)} MiB, peak after ${(after.hwm / 2 ** 20).toFixed(0)} MiB (growth ${(growth / 2 ** 20).toFixed(1)} MiB)`,
+        `admin RSS at start ${(atStart.rss / 2 ** 20).toFixed(0)} MiB, after a warm-up export ${(before.rss / 2 ** 20).toFixed(0)} MiB, peak before ${(before.hwm / 2 ** 20).toFixed(0)} MiB, peak after ${(after.hwm / 2 ** 20).toFixed(0)} MiB (growth ${(growth / 2 ** 20).toFixed(1)} MiB); V8 heap used after ${(heapUsed / 2 ** 20).toFixed(0)} MiB`,
     );
     // the export is far larger than the growth allowed: holding it (or a large part) in memory fails this
     expect(jsonl.bytes).toBeGreaterThan(150 * 2 ** 20);
     expect(growth).toBeLessThan(100 * 2 ** 20);
-    expect(admin.child.exitCode).toBeNull();
+    expect(admin.proc.child.exitCode).toBeNull();
   }, 300_000);
 });

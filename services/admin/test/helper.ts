@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createStore, type Store } from '@llm-relay/store';
 import { createLogger, createRedis } from '@llm-relay/server-kit';
-import { tempDir, uniquePrefix, type TempDir } from '@llm-relay/testkit';
+import { freePort, startProcess, tempDir, uniquePrefix, type RunningProcess, type TempDir } from '@llm-relay/testkit';
 import { build } from '../src/app.ts';
 import { adminEnvSchema, type AdminEnv } from '../src/env.ts';
 import { runInit } from '../src/features/init/run-init.ts';
@@ -97,3 +97,57 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface AdminProcess {
+  proc: RunningProcess;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  prefix: string;
+  dir: TempDir;
+  /** DATABASE_URL the process uses (other processes of the test share it) */
+  databaseUrl: string;
+  /** env every relay process of this test shares (Redis, prefix, store) */
+  sharedEnv: Record<string, string>;
+  login(user?: { username: string; password: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real admin process (`services/admin/src/index.ts`) on its own prefix, temp store and free port; it seeds
+ * the empty store itself (init on first start). `before` runs with the store URL before the process starts.
+ */
+export async function startAdmin(label: string, env: Record<string, string> = {}, before?: (databaseUrl: string) => Promise<void>): Promise<AdminProcess> {
+  const prefix = uniquePrefix(label);
+  const dir = tempDir(`admin-${label}`);
+  const dbUrl = databaseUrl(dir.path);
+  await before?.(dbUrl);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const sharedEnv = { REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: dbUrl, NODE_ENV: 'test' };
+  const proc = await startProcess({
+    name: 'admin',
+    script: 'services/admin/src/index.ts',
+    env: { ...sharedEnv, ADMIN_PORT: String(port), ADMIN_HOST: '127.0.0.1', JWT_SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, WEB_DIST_DIR: join(dir.path, 'none'), ...env },
+    readyUrl: `${url}/healthz`,
+  });
+  return {
+    proc,
+    url,
+    prefix,
+    dir,
+    databaseUrl: dbUrl,
+    sharedEnv,
+    async login(user = ADMIN) {
+      const res = await fetch(`${url}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
+      if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+      return (await res.json()).token as string;
+    },
+    async close() {
+      await proc.stop();
+      const redis = createRedis(REDIS_URL, 'client');
+      await deletePrefix(redis, prefix);
+      redis.disconnect();
+      dir.remove();
+    },
+  };
+}

@@ -5,41 +5,27 @@ import type { Redis } from 'ioredis';
 import { redisKeys, type LiveServerMessage } from '@llm-relay/contracts';
 import { toListItem } from '@llm-relay/store';
 import { createRedis } from '@llm-relay/server-kit';
-import { freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
+import { waitFor } from '@llm-relay/testkit';
 import { makeLog } from '../../../packages/store/test/fixtures.ts';
-import { ADMIN, deletePrefix, JWT_SECRET, REDIS_URL, databaseUrl } from './helper.ts';
+import { REDIS_URL, startAdmin, type AdminProcess } from './helper.ts';
 
 const ALLOWED_ORIGIN = 'https://ui.example';
-let admin: RunningProcess;
+let admin: AdminProcess;
 let redis: Redis;
-let dir: TempDir;
 let prefix: string;
 let base: string;
 let token: string;
 
 beforeAll(async () => {
-  prefix = uniquePrefix('live');
-  dir = tempDir('admin-live');
-  const port = await freePort();
-  base = `127.0.0.1:${port}`;
+  admin = await startAdmin('live', { CORS_ORIGINS: ALLOWED_ORIGIN });
+  prefix = admin.prefix;
+  base = admin.url.replace('http://', '');
   redis = createRedis(REDIS_URL, 'client');
-  admin = await startProcess({
-    name: 'admin',
-    script: 'services/admin/src/index.ts',
-    env: {
-      ADMIN_PORT: String(port), ADMIN_HOST: '127.0.0.1', REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: databaseUrl(dir.path), JWT_SECRET,
-      ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, CORS_ORIGINS: ALLOWED_ORIGIN, WEB_DIST_DIR: `${dir.path}/none`, NODE_ENV: 'test',
-    },
-    readyUrl: `http://${base}/healthz`,
-  });
-  const res = await fetch(`http://${base}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-  token = (await res.json()).token;
+  token = await admin.login();
 });
 afterAll(async () => {
-  await admin?.stop();
-  await deletePrefix(redis, prefix);
+  await admin?.close();
   redis?.disconnect();
-  dir?.remove();
 });
 
 async function ticket(): Promise<string> {
@@ -181,7 +167,7 @@ describe('shutdown', () => {
   it('SIGTERM closes live sockets and exits cleanly', async () => {
     const c = await connect();
     const closed = once(c.ws, 'close');
-    expect(await admin.stop()).toBe(0);
+    expect(await admin.proc.stop()).toBe(0);
     const [code] = (await closed) as [number];
     expect([1000, 1001, 1005, 1006]).toContain(code);
   });

@@ -4,47 +4,34 @@ import OpenAI from 'openai';
 import WebSocket from 'ws';
 import type { LiveServerMessage } from '@llm-relay/contracts';
 import { createMockProvider, type MockProvider } from '@llm-relay/mock-provider';
-import { createRedis } from '@llm-relay/server-kit';
-import { freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
-import { ADMIN, deletePrefix, JWT_SECRET, REDIS_URL, databaseUrl } from './helper.ts';
+import { freePort, startProcess, waitFor, type RunningProcess } from '@llm-relay/testkit';
+import { startAdmin, type AdminProcess } from './helper.ts';
 
 // The whole path with admin in it: keys made here work at a real gateway and stop working when disabled;
 // a call through the gateway is stored by the real processor and reaches a live WebSocket client.
 const PROXY_KEY = 'sk-proxy-e2e-key';
 let mock: MockProvider;
+let admin: AdminProcess;
 const procs: RunningProcess[] = [];
-let dir: TempDir;
-let prefix: string;
 let adminUrl: string;
 let gatewayUrl: string;
 let token: string;
 
 beforeAll(async () => {
-  prefix = uniquePrefix('e2e');
-  dir = tempDir('admin-e2e');
   mock = await createMockProvider();
-  const [adminPort, gatewayPort, processorPort] = [await freePort(), await freePort(), await freePort()];
-  adminUrl = `http://127.0.0.1:${adminPort}`;
+  const [gatewayPort, processorPort] = [await freePort(), await freePort()];
   gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const env = { REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: databaseUrl(dir.path), NODE_ENV: 'test' };
-  const admin = await startProcess({
-    name: 'admin',
-    script: 'services/admin/src/index.ts',
-    env: { ...env, ADMIN_PORT: String(adminPort), ADMIN_HOST: '127.0.0.1', JWT_SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, PROXY_KEY, TARGET_BASE_URL: mock.url, TARGET_API_KEY: 'sk-mock', PROXY_BASE_URL: gatewayUrl, WEB_DIST_DIR: `${dir.path}/none` },
-    readyUrl: `${adminUrl}/healthz`,
-  });
-  procs.push(admin);
-  procs.push(await startProcess({ name: 'gateway', script: 'services/gateway/src/index.ts', env: { ...env, GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'gw-e2e', JOURNAL_DIR: `${dir.path}/journal`, HEARTBEAT_MS: '200' }, readyUrl: `${gatewayUrl}/healthz` }));
+  admin = await startAdmin('e2e', { PROXY_KEY, TARGET_BASE_URL: mock.url, TARGET_API_KEY: 'sk-mock', PROXY_BASE_URL: gatewayUrl });
+  adminUrl = admin.url;
+  const env = admin.sharedEnv;
+  procs.push(await startProcess({ name: 'gateway', script: 'services/gateway/src/index.ts', env: { ...env, GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'gw-e2e', JOURNAL_DIR: `${admin.dir.path}/journal`, HEARTBEAT_MS: '200' }, readyUrl: `${gatewayUrl}/healthz` }));
   procs.push(await startProcess({ name: 'processor', script: 'services/log-processor/src/index.ts', env: { ...env, PROCESSOR_PORT: String(processorPort), PROCESSOR_HOST: '127.0.0.1' }, readyUrl: `http://127.0.0.1:${processorPort}/healthz` }));
-  token = (await (await fetch(`${adminUrl}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })).json()).token;
+  token = await admin.login();
 }, 90_000);
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop()));
+  await admin?.close();
   await mock?.close();
-  const redis = createRedis(REDIS_URL, 'client');
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-  dir?.remove();
 });
 
 const api = async (method: string, path: string, body?: unknown) => {
