@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/env.ts', '**/*.test.ts', 'scripts/**', 'bench/**', '**/test/**', 'packages/config/**', 'packages/testkit/**', 'tests/**', 'deploy/**', '**/vitest.config.ts', 'web/vite.config.ts'],
+    files: ['**/env.ts', '**/*.test.ts', 'scripts/**', 'bench/**', '**/test/**', 'packages/config/**', 'packages/testkit/**', '**/bench/**', 'tests/**', 'deploy/**', '**/vitest.config.ts', 'web/vite.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -117,15 +117,19 @@ export function rowToLog(r: Row): StoredLog {
 export function filterSql(f: LogFilter, matchTable?: string): { where: string; params: SqlValue[] } {
   const c: string[] = [];
   const p: SqlValue[] = [];
-  if (f.from !== undefined) (c.push('l.created_at >= ?'), p.push(f.from));
-  if (f.to !== undefined) (c.push('l.created_at < ?'), p.push(f.to));
-  if (f.model !== undefined) (c.push('l.model = ?'), p.push(f.model));
-  if (f.provider !== undefined) (c.push('l.provider = ?'), p.push(f.provider));
-  if (f.keyId !== undefined) (c.push('l.key_id = ?'), p.push(f.keyId));
-  if (f.status !== undefined) (c.push('l.status = ?'), p.push(f.status));
-  if (f.outcome !== undefined) (c.push('l.outcome = ?'), p.push(f.outcome));
-  if (f.route !== undefined) (c.push('l.route = ?'), p.push(f.route));
-  if (f.stream !== undefined) (c.push('l.stream = ?'), p.push(f.stream ? 1 : 0));
+  const add = (cond: string, ...params: SqlValue[]) => {
+    c.push(cond);
+    p.push(...params);
+  };
+  if (f.from !== undefined) add('l.created_at >= ?', f.from);
+  if (f.to !== undefined) add('l.created_at < ?', f.to);
+  if (f.model !== undefined) add('l.model = ?', f.model);
+  if (f.provider !== undefined) add('l.provider = ?', f.provider);
+  if (f.keyId !== undefined) add('l.key_id = ?', f.keyId);
+  if (f.status !== undefined) add('l.status = ?', f.status);
+  if (f.outcome !== undefined) add('l.outcome = ?', f.outcome);
+  if (f.route !== undefined) add('l.route = ?', f.route);
+  if (f.stream !== undefined) add('l.stream = ?', f.stream ? 1 : 0);
   if (f.errorsOnly) c.push("(l.outcome <> 'ok' OR l.status >= 400)");
   if (f.q !== undefined) {
     // unary + keeps the planner walking logs in id order and probing the table, instead of fetching
@@ -133,7 +137,7 @@ export function filterSql(f: LogFilter, matchTable?: string): { where: string; p
     if (matchTable) c.push(`+l.seq IN (SELECT seq FROM ${matchTable})`);
     else {
       const search = searchSql(f.q);
-      if (search) (c.push(`l.seq IN (SELECT rowid FROM logs_fts WHERE ${search.sql})`), p.push(...search.params));
+      if (search) add(`l.seq IN (SELECT rowid FROM logs_fts WHERE ${search.sql})`, ...search.params);
     }
   }
   return { where: c.length ? c.join(' AND ') : '1', params: p };
@@ -148,7 +152,10 @@ export function searchSql(q: string): { sql: string; params: SqlValue[] } | null
   for (const t of terms) {
     conds.push('text LIKE ?');
     params.push(`%${t}%`);
-    if (/[%_]/.test(t)) (conds.push('instr(lower(text), ?) > 0'), params.push(t.replace(/[A-Z]/g, (ch) => ch.toLowerCase())));
+    if (/[%_]/.test(t)) {
+      conds.push('instr(lower(text), ?) > 0');
+      params.push(t.replace(/[A-Z]/g, (ch) => ch.toLowerCase()));
+    }
   }
   return { sql: conds.join(' AND '), params };
 }
