@@ -7,6 +7,7 @@ import type { GatewayContext } from '../features/proxy/context.ts';
 
 type ProviderType = 'openai' | 'anthropic';
 import { admit, runProxy } from '../features/proxy/run.ts';
+import { scanTopLevel } from '../features/proxy/json-fields.ts';
 import { assertModelAllowed } from './model-routes.ts';
 
 /**
@@ -42,12 +43,7 @@ function defaultCandidate(ctx: GatewayContext, request: FastifyRequest, type: Pr
 function modelOf(buf: Buffer): string | null {
   // cheap check first: most pass-through bodies name no model
   if (!buf.includes('"model"')) return null;
-  try {
-    const m = (JSON.parse(buf.toString('utf8')) as { model?: unknown }).model;
-    return typeof m === 'string' && m ? m : null;
-  } catch {
-    return null;
-  }
+  return scanTopLevel(buf)?.model?.value || null;
 }
 
 async function handle(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
