@@ -76,6 +76,8 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   app.decorate('snapshots', createSnapshotPublisher(opts.store, opts.redis, env.REDIS_PREFIX, log));
   app.decorate('exchangesQueue', new Queue(EXCHANGES_QUEUE, { connection: opts.redis, prefix: keys.queuePrefix }));
   app.decorate('liveHub', createLiveHub(opts.redis, keys.liveStream, log));
+  // without a listener BullMQ prints every connection error to the console
+  app.exchangesQueue.on('error', (err) => log.warn({ err: err.message }, 'exchanges queue connection error'));
   app.addHook('onClose', async () => {
     app.snapshots.stop();
     await app.liveHub.close();

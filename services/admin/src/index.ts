@@ -25,7 +25,13 @@ async function main(): Promise<void> {
     log.fatal((err as Error).message);
     process.exit(1);
   }
-  const store = await createStore(env.DATABASE_URL);
+  let store: Awaited<ReturnType<typeof createStore>>;
+  try {
+    store = await createStore(env.DATABASE_URL);
+  } catch (err) {
+    log.fatal({ err: (err as Error).message, databaseUrl: env.DATABASE_URL.replace(/\/\/[^@/]*@/, '//***@') }, 'cannot open the store (DATABASE_URL)');
+    process.exit(1);
+  }
   const redis = createRedis(env.REDIS_URL, 'client');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const jwtSecret = resolveJwtSecret(env.JWT_SECRET, log);

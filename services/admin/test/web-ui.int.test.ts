@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bearer, setup, type TestContext } from './helper.ts';
+import { createLogger, createRedis } from '@llm-relay/server-kit';
+import { build } from '../src/app.ts';
+import { bearer, JWT_SECRET, setup, type TestContext } from './helper.ts';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 let built: TestContext;
@@ -77,5 +79,23 @@ describe('headers, CORS and limits', () => {
     const broken = await bare.app.inject({ method: 'POST', url: '/admin/login', headers: { 'content-type': 'application/json' }, payload: '{"username":' });
     expect(broken.statusCode).toBe(400);
     expect(broken.json().error.message).toBeTruthy();
+  });
+});
+
+describe('when Redis is unreachable', () => {
+  it('authenticated calls answer 503 in the error shape, not a 500', async () => {
+    // a real client pointed at a port where no Redis listens
+    const dead = createRedis('redis://127.0.0.1:1', 'client', { retryStrategy: () => null });
+    dead.on('error', () => {});
+    const app = await build({ env: bare.env, store: bare.store, redis: dead, jwtSecret: JWT_SECRET, logger: createLogger('t', 'silent') });
+    try {
+      const res = await app.inject({ url: '/admin/me', headers: bearer(bare.adminToken) });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error.code).toBe('REDIS_UNAVAILABLE');
+      expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      await app.close().catch(() => {});
+      dead.disconnect();
+    }
   });
 });

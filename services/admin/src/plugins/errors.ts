@@ -18,6 +18,10 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
       return reply.code(err.status).headers(err.headers).send(err.toBody());
     }
     const status = err.statusCode ?? 500;
+    if (isRedisDown(err)) {
+      req.log.warn({ err: err.message }, 'redis unavailable');
+      return reply.code(503).header('retry-after', '5').send(openAIError('Redis is unreachable; admin needs it for sessions, live logs and the gateway config. Try again shortly.', 'server_error', 'REDIS_UNAVAILABLE'));
+    }
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
       return reply.code(500).send(openAIError('Internal error; see the admin log for this request id.', 'server_error', 'ADMIN_INTERNAL'));
@@ -35,6 +39,11 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     reply.code(404).send(openAIError(`No route ${req.method} ${req.url.split('?')[0]}`, 'not_found_error', 'not_found'));
   });
 });
+
+/** ioredis gives up on a command while disconnected with these; they mean "Redis is down", not a bug here. */
+function isRedisDown(err: Error): boolean {
+  return err.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable|ECONNREFUSED/.test(err.message);
+}
 
 /** Honour a caller's x-request-id when it looks like one, so a request can be followed across services. */
 export function genReqId(req: { headers: Record<string, string | string[] | undefined> }): string {
