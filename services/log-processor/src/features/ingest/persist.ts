@@ -29,6 +29,8 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
   const claimed = new Set<string>();
   const isFresh = logs.map((l) => insertedIds.has(l.id) && !claimed.has(l.id) && claimed.add(l.id) !== undefined);
   const fresh = logs.filter((_, i) => isFresh[i]);
+  // the logs are stored: announce them now, while the roll-ups are written, not after
+  const announced = fresh.length > 0 ? announce(deps, fresh) : Promise.resolve();
   if (fresh.length > 0) {
     await store.addRollups(rollupsFor(fresh));
     await store.touchKeys(keyUsageFor(fresh));
@@ -42,7 +44,7 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
   }
   metrics.inserted.inc(fresh.length);
   metrics.duplicates.inc(logs.length - fresh.length);
-  if (fresh.length > 0) await announce(deps, fresh);
+  await announced;
   return isFresh.map((f) => (f ? 'inserted' : 'duplicate'));
 }
 
