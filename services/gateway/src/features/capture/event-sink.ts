@@ -113,7 +113,7 @@ export class EventSink {
     const before = this.journal.size;
     try {
       for (;;) {
-        const empty = await this.journal.replayStep((lines) => this.add(lines.map((l) => JSON.parse(l) as ExchangeEvent)));
+        const empty = await this.journal.replayStep((lines) => this.add(this.parseLines(lines)));
         this.metrics.journalBytes.set(this.journal.size);
         if (empty) break;
       }
@@ -123,6 +123,19 @@ export class EventSink {
     } finally {
       this.replaying = false;
     }
+  }
+
+  /** A line damaged by a crash mid-append is counted as dropped rather than blocking the replay forever. */
+  private parseLines(lines: string[]): ExchangeEvent[] {
+    const out: ExchangeEvent[] = [];
+    for (const l of lines) {
+      try {
+        out.push(JSON.parse(l) as ExchangeEvent);
+      } catch {
+        this.countDropped(1, 'damaged journal line');
+      }
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,15 @@ describe('Journal', () => {
     expect(j.pending).toBe(false);
   });
 
+  it('replays an event larger than its read block', async () => {
+    dir = tempDir('journal');
+    const j = new Journal(dir.path, 'gw', 64 << 20, log);
+    await j.open();
+    const big = JSON.stringify({ text: 'x'.repeat(3 * 1024 * 1024) });
+    await j.append(['{"n":1}', big, '{"n":3}']);
+    expect(await drain(j)).toEqual(['{"n":1}', big, '{"n":3}']);
+  });
+
   it('is bounded: what does not fit is dropped and counted', async () => {
     dir = tempDir('journal');
     const j = new Journal(dir.path, 'gw', 20, log);

@@ -74,19 +74,19 @@ export class Journal {
   replayStep(send: (lines: string[]) => Promise<void>): Promise<boolean> {
     return this.run(async () => {
       if (this.offset >= this.size) return this.reset();
-      const fh: FileHandle = await open(this.path, 'r');
+      // one event can be larger than a block (two 4 MiB bodies): grow the block until a line ends in it
+      let block = READ_CHUNK;
       let buf: Buffer;
-      try {
-        buf = Buffer.alloc(Math.min(READ_CHUNK, this.size - this.offset));
-        const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
-        buf = buf.subarray(0, bytesRead);
-      } finally {
-        await fh.close();
+      let lastNl: number;
+      for (;;) {
+        buf = await this.read(this.offset, Math.min(block, this.size - this.offset));
+        lastNl = buf.lastIndexOf(0x0a);
+        if (lastNl >= 0 || this.offset + buf.length >= this.size) break;
+        block *= 2;
       }
-      const lastNl = buf.lastIndexOf(0x0a);
       if (lastNl < 0) {
-        // a line longer than the read block cannot come from append(); skip the damaged tail
-        this.log.error({ offset: this.offset }, 'journal line without end; skipping the rest');
+        // only a crash mid-append leaves a line without its end; it cannot be replayed
+        this.log.error({ offset: this.offset }, 'journal ends in a partial line; skipping it');
         return this.reset();
       }
       const lines = buf.subarray(0, lastNl).toString('utf8').split('\n').filter(Boolean);
@@ -95,6 +95,17 @@ export class Journal {
       if (this.offset >= this.size) return this.reset();
       return false;
     });
+  }
+
+  private async read(at: number, len: number): Promise<Buffer> {
+    const fh: FileHandle = await open(this.path, 'r');
+    try {
+      const buf = Buffer.alloc(len);
+      const { bytesRead } = await fh.read(buf, 0, len, at);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
   }
 
   private async reset(): Promise<boolean> {
