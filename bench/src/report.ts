@@ -244,7 +244,7 @@ ${targets(r)}
 ## Validity
 
 ${validity(r)}
-${armErr ? `\nArms that failed:\n\n${armErr}\n` : ''}
+${armErr ? `\nArms that failed (in full or in part):\n\n${armErr}\n` : ''}
 ## Added latency (non-streaming chat completion, ~600-byte answer)
 
 Closed loop with undici (latency measured with \`performance.now()\`, µs resolution), the whole answer read.

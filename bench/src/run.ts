@@ -117,6 +117,12 @@ try {
       log(`streaming, ${c} concurrent, ${total} streams per arm`);
       results.streams.push(await streamScenario(arms, c, total, plan, between));
     }
+    const peerStreams = results.streams.map((x) => x.byArm.peer).filter((x) => x !== undefined);
+    if (stack.peer && peerStreams.some((x) => x.errors > 0)) {
+      // say why, from the peer's own output (FACTS.md: `TypeError: immutable` in its updateHeaders)
+      const why = stack.peer.proc.output().split('\n').find((l) => /TypeError|Error:/.test(l))?.trim().slice(0, 200);
+      results.armErrors.peer = `streaming arm failed (${peerStreams.reduce((a, x) => a + x.errors, 0)} of ${peerStreams.reduce((a, x) => a + x.errors + x.streams, 0)} streams): ${peerStreams.find((x) => x.errorSamples.length)?.errorSamples[0] ?? ''}${why ? `; the peer logged \`${why}\`` : ''}`;
+    }
   }
   if (sections.has('memory')) {
     for (const arm of arms.filter((a) => a.name === 'relay-off' || a.name === 'relay-on')) {
