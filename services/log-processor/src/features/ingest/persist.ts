@@ -27,7 +27,11 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
   // The same event can sit twice in one batch (a redelivery racing the original): the first copy is the
   // inserted one, every other copy is a duplicate.
   const claimed = new Set<string>();
-  const isFresh = logs.map((l) => insertedIds.has(l.id) && !claimed.has(l.id) && claimed.add(l.id) !== undefined);
+  const isFresh = logs.map((l) => {
+    if (!insertedIds.has(l.id) || claimed.has(l.id)) return false;
+    claimed.add(l.id);
+    return true;
+  });
   const fresh = logs.filter((_, i) => isFresh[i]);
   // the logs are stored: announce them now, while the roll-ups are written, not after
   const announced = fresh.length > 0 ? announce(deps, fresh) : Promise.resolve();

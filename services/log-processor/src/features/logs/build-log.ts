@@ -61,7 +61,7 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
     if (error !== null) error = redactor.redactText(error).text;
   }
 
-  const t = event;
+  const { startedAt, upstreamHeadersAt, firstByteAt, endedAt } = event;
   const lastAttempt = event.attempts.at(-1);
   return {
     id: event.id,
@@ -81,16 +81,17 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
     usage,
     cost,
     latency: {
-      total: Math.max(0, t.endedAt - t.startedAt),
-      ttft: t.firstByteAt !== null ? Math.max(0, t.firstByteAt - t.startedAt) : null,
-      upstream: t.upstreamHeadersAt !== null ? Math.max(0, t.upstreamHeadersAt - (lastAttempt?.startedAt ?? t.startedAt)) : null,
+      total: Math.max(0, endedAt - startedAt),
+      ttft: firstByteAt !== null ? Math.max(0, firstByteAt - startedAt) : null,
+      // from the start of the attempt that answered to its response headers
+      upstream: upstreamHeadersAt !== null ? Math.max(0, upstreamHeadersAt - (lastAttempt?.startedAt ?? startedAt)) : null,
     },
     requestPreview: preview(lastUser),
     responsePreview: preview(answer || (error ?? '')),
     clientIp: event.clientIp ?? null,
     userAgent: event.userAgent ?? null,
     gatewayId: event.gatewayId ?? null,
-    timing: { startedAt: t.startedAt, upstreamHeadersAt: t.upstreamHeadersAt, firstByteAt: t.firstByteAt, endedAt: t.endedAt },
+    timing: { startedAt, upstreamHeadersAt, firstByteAt, endedAt },
     attempts: event.attempts,
     request: { headers: event.request.headers, body: requestBody, bytes: event.request.body.bytes, truncated: event.request.body.truncated },
     response: { headers: event.response.headers, body: responseBody, bytes: event.response.body.bytes, truncated: event.response.body.truncated, rawStream },
