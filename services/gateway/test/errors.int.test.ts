@@ -142,9 +142,17 @@ describe('errors in the OpenAI shape, each captured once', () => {
     const a = await used();
     const b = await used();
     expect(new Set([a, b])).toEqual(new Set(['Bearer sk-k1', 'Bearer sk-k2']));
-    const refused = await used({ 'x-mock-status': '401' });
+    // a key answered with 401 rests and the other key answers the same request; later calls avoid the resting key
+    const before = w.mock.requests.length;
+    const failKey = `k401-${Date.now()}`;
+    const { data, response } = await c.chat.completions.create({ model: 'rot-model', messages: msg }, { headers: { 'x-mock-status': '401', 'x-mock-fail-times': '1', 'x-mock-fail-key': failKey } }).withResponse();
+    expect(data.choices).toHaveLength(1);
+    const tried = w.mock.requests.slice(before).map((q) => q.headers.authorization);
+    expect(tried).toHaveLength(2);
+    expect(tried[0]).not.toBe(tried[1]);
+    expect((await w.event(response.headers.get('x-request-id')!)).attempts.map((a) => a.status)).toEqual([401, 200]);
     const next = [await used(), await used(), await used()];
-    expect(next.every((k) => k !== refused)).toBe(true);
+    expect(next.every((k) => k !== tried[0])).toBe(true);
   });
 
   it('retries an upstream 500 and answers; x-should-retry false after retries', async () => {

@@ -63,6 +63,7 @@ export async function forward(req: ForwardRequest, ex: Exchange, ups: Upstreams,
   const perProvider = req.replayable ? req.maxRetries + 1 : 1;
   const candidates = req.replayable ? req.candidates : req.candidates.slice(0, 1);
   for (const c of candidates) {
+    let keySwitches = 0;
     for (let i = 0; i < perProvider; i++) {
       if (attempts > 0 && i > 0) await sleep(RETRY_BACKOFF_MS * 2 ** (i - 1), req.signal);
       if (lastRes) {
@@ -89,7 +90,17 @@ export async function forward(req: ForwardRequest, ex: Exchange, ups: Upstreams,
         ex.attempts.push({ provider: p.id, status: res.statusCode, startedAt, durationMs: t - startedAt });
         ex.upstreamHeadersAt = t;
         metrics.upstream.observe({ route: ex.route, provider: p.id }, (t - startedAt) / 1000);
-        if (res.statusCode === 401 || res.statusCode === 429) ups.rest(p, key, res.headers['retry-after']);
+        if (res.statusCode === 401 || res.statusCode === 429) {
+          ups.rest(p, key, res.headers['retry-after']);
+          // the provider's other keys are tried at once, without using up a retry
+          if (req.replayable && keySwitches < p.apiKeys.length - 1 && ups.hasFreeKey(p)) {
+            keySwitches++;
+            metrics.upstreamAttempts.inc({ provider: p.id, result: 'key_switch' });
+            lastRes = { candidate: c, res };
+            i--;
+            continue;
+          }
+        }
         const retry = retryableStatus(res.statusCode);
         metrics.upstreamAttempts.inc({ provider: p.id, result: retry ? 'retryable' : 'ok' });
         if (!retry || !req.replayable) return { candidate: c, res, retried: attempts > 1 };

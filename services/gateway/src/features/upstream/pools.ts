@@ -67,6 +67,12 @@ export class Upstreams {
     return best;
   }
 
+  hasFreeKey(p: CompiledProvider): boolean {
+    const st = this.state.get(p.id);
+    const t = Date.now();
+    return p.apiKeys.some((k) => (st?.restingUntil.get(k) ?? 0) <= t);
+  }
+
   rest(p: CompiledProvider, key: string | undefined, retryAfterHeader: string | string[] | undefined): void {
     if (!key) return;
     const secs = Number(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader);
