@@ -233,7 +233,7 @@ describe('admin UI in Chromium against the real relay', () => {
     const richId = rich.response.headers.get('x-request-id')!;
     await Promise.all([chat('gpt-4o-mini', 'one more for the charts'), chat(OTHER_MODEL, 'and another'), chat('gpt-4o-mini', 'this one fails', { headers: { 'x-mock-status': '500' } }).catch(() => null)]);
     const pages: { name: string; path: string; ready: string }[] = [
-      { name: 'dashboard', path: '/', ready: '[data-testid=charts]' },
+      { name: 'dashboard', path: '/?range=1h', ready: '[data-testid=tiles][data-ready=true]' },
       { name: 'logs', path: '/logs', ready: 'a.log-row' },
       { name: 'log-detail', path: `/logs/${richId}`, ready: '[data-testid=conversation]' },
       { name: 'keys', path: '/keys', ready: '[data-testid=keys-table]' },
@@ -259,6 +259,13 @@ describe('admin UI in Chromium against the real relay', () => {
       }
     }
     await signedOut.close();
+    // the dashboard's range and breakdown are in its URL, and its numbers come from the real roll-ups
+    await page.goto(url('/?range=1h&dim=provider'));
+    await expect(page.locator('[data-testid=breakdown] button.on').textContent()).resolves.toBe('供应商');
+    await page.locator('[data-testid=tiles][data-ready=true]').waitFor();
+    const requests = Number((await page.locator('[data-testid=tiles] .tile b').first().textContent())!.replace(/\D/g, ''));
+    expect(requests).toBeGreaterThanOrEqual(8);
+    await expect(page.getByTestId('breakdown').textContent()).resolves.toContain('default');
     // the Chinese UI really is Chinese
     await expect(page.locator('header nav').textContent()).resolves.toContain('日志');
   });
