@@ -35,6 +35,7 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
     responseBody,
     usageInjected: event.response.usageInjected === true,
     promptText: req.prompt,
+    requestBody,
     answerText: answer,
     reasoningText: reasoningText(event.route, responseBody),
   });

@@ -52,6 +52,8 @@ export interface UsageInput {
   responseBody: unknown;
   usageInjected: boolean;
   promptText: string;
+  /** the request body: its message count and tool definitions also cost prompt tokens */
+  requestBody?: unknown;
   answerText: string;
   reasoningText: string;
 }
@@ -68,10 +70,21 @@ export function computeUsage(input: UsageInput): Usage {
   }
   const countable = TOKEN_ROUTES.has(input.route) && input.status < 400 && (input.promptText !== '' || input.answerText !== '');
   if (!countable) return { prompt: null, completion: null, total: null, cached: null, reasoning: null, source: 'missing' };
-  const prompt = tokens(input.promptText);
+  const prompt = tokens(input.promptText) + promptOverhead(input.requestBody);
   const reasoning = input.reasoningText ? tokens(input.reasoningText) : null;
   const completion = input.route === 'embeddings' ? 0 : tokens(input.answerText) + (reasoning ?? 0);
   return { prompt, completion, total: prompt + completion, cached: null, reasoning, source: 'estimated' };
+}
+
+/**
+ * What a chat prompt costs beyond its text: about 3 tokens of framing per message plus 3 to prime the
+ * reply (OpenAI's published counting recipe), and the tool definitions, which the model reads as JSON.
+ */
+function promptOverhead(body: unknown): number {
+  if (!isObj(body)) return 0;
+  const messages = Array.isArray(body.messages) ? body.messages.length : Array.isArray(body.input) ? body.input.length : 0;
+  const framing = messages > 0 ? messages * 3 + 3 : 0;
+  return framing + (Array.isArray(body.tools) && body.tools.length > 0 ? tokens(JSON.stringify(body.tools)) : 0);
 }
 
 function tokens(text: string): number {
