@@ -121,6 +121,9 @@ export class Cluster {
         GATEWAY_HOST: '127.0.0.1',
         GATEWAY_ID: `gateway-${i + 1}.${++this.restarts}`,
         JOURNAL_DIR: join(this.dir.path, `journal-${i + 1}`),
+        // on a loaded shared machine an event-loop stall can exceed the 250 ms default and fail the limit
+        // check open; the proof is about exactness across replicas, and fail-opens are counted anyway
+        LIMITS_TIMEOUT_MS: '2000',
       },
       readyUrl: `http://127.0.0.1:${g.port}/readyz`,
       readyTimeoutMs: 30_000,
