@@ -33,11 +33,21 @@ describe('chat completions through the gateway', () => {
     // the upstream got the provider key, never the relay key
     const up = w.mock.requests.at(-1)!;
     expect(up.headers.authorization).toBe('Bearer sk-upstream-1');
+    expect(up.headers['x-api-key']).toBeUndefined();
   });
 
   it('takes the client IP from X-Forwarded-For set by a trusted proxy', async () => {
     const { response } = await w.client(base, key.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'ip' }] }, { headers: { 'x-forwarded-for': '203.0.113.9' } }).withResponse();
     expect((await w.event(response.headers.get('x-request-id')!)).clientIp).toBe('203.0.113.9');
+  });
+
+  it('does not send the caller\'s OpenAI organisation upstream (it would not match the provider key)', async () => {
+    const client = w.client(base, key.secret, { organization: 'org-caller', project: 'proj-caller' });
+    const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'org' }] }).withResponse();
+    const up = w.mock.requests.at(-1)!;
+    expect(up.headers['openai-organization']).toBeUndefined();
+    expect(up.headers['openai-project']).toBeUndefined();
+    expect((await w.event(response.headers.get('x-request-id')!)).request.headers['openai-organization']).toBe('org-caller');
   });
 
   it('rewrites an alias to the upstream model', async () => {

@@ -3,8 +3,12 @@ import type { CompiledProvider } from '../config/compiled.ts';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings'];
 
-/** Never forwarded upstream: hop-by-hop, the relay key, what undici sets itself, and cookies meant for the relay. */
-const DROP_REQUEST = new Set([...HOP_BY_HOP, 'host', 'authorization', 'x-api-key', 'content-length', 'accept-encoding', 'cookie', 'expect']);
+/**
+ * Never forwarded upstream: hop-by-hop, the relay key, what undici sets itself, cookies meant for the
+ * relay, and the caller's OpenAI organisation/project, which belong to the caller's own account and
+ * would make the provider refuse the relay's key (a provider that needs them sets them in its headers).
+ */
+const DROP_REQUEST = new Set([...HOP_BY_HOP, 'host', 'authorization', 'x-api-key', 'content-length', 'accept-encoding', 'cookie', 'expect', 'openai-organization', 'openai-project']);
 /** Never passed back to the client: hop-by-hop, and what the gateway sets itself. */
 const DROP_RESPONSE = new Set([...HOP_BY_HOP, 'x-request-id', 'set-cookie', 'alt-svc']);
 
