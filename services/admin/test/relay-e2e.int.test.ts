@@ -74,6 +74,12 @@ describe('admin with a real gateway and processor', () => {
       return k.lastUsedAt !== null && k.usage.requests >= 2;
     }, { what: 'last used and usage of the key' });
 
+    const stats = (await api('GET', `/admin/stats?dim=key&from=${Date.now() - 3_600_000}`)).body;
+    const row = stats.breakdown.find((b: { value: string }) => b.value === created.key.id);
+    expect(row).toMatchObject({ label: `e2e team (${created.key.prefix})`, errors: 0 });
+    expect(row.count).toBeGreaterThanOrEqual(2);
+    expect(stats.series.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBeGreaterThanOrEqual(2);
+
     const replay = await api('POST', `/admin/logs/${live.log.id}/replay`, { apiKey: PROXY_KEY });
     expect(replay.body).toMatchObject({ status: 200, body: { object: 'chat.completion' } });
 

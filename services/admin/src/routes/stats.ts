@@ -22,7 +22,8 @@ const Point = {
 };
 const StatsAnswer = z.object({
   series: z.array(z.object({ t: z.number(), ...Point })),
-  breakdown: z.array(z.object({ value: z.string(), ...Point })),
+  /** `label`: for dim=key, the key's name (the value is its id) */
+  breakdown: z.array(z.object({ value: z.string(), label: z.string().optional(), ...Point })),
 });
 const MAX_POINTS = 2000;
 
@@ -49,7 +50,15 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
         app.store.queryRollups({ from, to, dim: 'all' }),
         app.store.queryRollups({ from, to, dim: req.query.dim }),
       ]);
-      return { series: series(all, from, to, bucket), breakdown: breakdown(byDim) };
+      const rows = breakdown(byDim);
+      if (req.query.dim === 'key') {
+        const names = new Map((await app.store.listKeys()).map((k) => [k.id, `${k.name} (${k.prefix})`]));
+        for (const r of rows) {
+          const label = names.get(r.value);
+          if (label) Object.assign(r, { label });
+        }
+      }
+      return { series: series(all, from, to, bucket), breakdown: rows };
     },
   );
 }
