@@ -37,6 +37,15 @@ dclint --max-warnings 0 docker-compose.yml
 if command -v docker-compose >/dev/null; then
   step "docker-compose config"
   docker-compose --project-directory "$ROOT" --env-file "$work/ci.env" -f docker-compose.yml config -q
+  # with the one-machine .env.example as .env, the containers must still share Redis and MongoDB
+  sed -e 's/^PROXY_KEY=$/PROXY_KEY=ci/' -e 's/^ADMIN_PASSWORD=$/ADMIN_PASSWORD=ci/' \
+    -e 's/^JWT_SECRET=$/JWT_SECRET=ci-jwt-secret-at-least-32-characters-long/' \
+    -e 's|^TARGET_BASE_URL=$|TARGET_BASE_URL=http://mock:8100/v1|' .env.example >"$work/example.env"
+  docker-compose --project-directory "$ROOT" --env-file "$work/example.env" -f docker-compose.yml config >"$work/compose.yml"
+  if grep -E 'DATABASE_URL: sqlite|REDIS_URL: redis://127' "$work/compose.yml" >&2; then
+    echo "docker-compose.yml takes a local store or Redis from .env.example" >&2
+    exit 1
+  fi
   # the stack must refuse to start without its secrets
   if docker-compose --project-directory "$ROOT" --env-file /dev/null -f docker-compose.yml config -q 2>/dev/null; then
     echo "docker-compose.yml accepts a missing JWT_SECRET/ADMIN_PASSWORD/PROXY_KEY" >&2
