@@ -213,6 +213,30 @@ describe('admin UI in Chromium against the real relay', () => {
     expect(settings.httpTimeoutSeconds).toBe(90);
   });
 
+  it('with redaction switched on in settings, the detail marks what was redacted', async () => {
+    await page.goto(url('/settings'));
+    await page.check('input[name=redactLogs]');
+    await page.getByTestId('settings-save').click();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    // the processor picks the setting up from the published snapshot; until then logs are stored as sent
+    const stored = (rid: string) =>
+      waitFor(async () => {
+        const log = await page.evaluate(async (i) => (await fetch(`/admin/logs/${i}`, { headers: { accept: 'application/json' } })).json(), rid);
+        return log?.id === rid ? (log as { redactions: Record<string, number> }) : null;
+      });
+    const id = await waitFor(
+      async () => {
+        const rid = await chat('gpt-4o-mini', 'write to zhang.wei@example.com please');
+        return (await stored(rid)).redactions.email ? rid : null;
+      },
+      { timeoutMs: 20_000, intervalMs: 500, what: 'a redacted log' },
+    );
+    await page.goto(url(`/logs/${id}`));
+    await expect(page.locator('mark.redacted').first().textContent()).resolves.toBe('[EMAIL]');
+    await expect(page.getByText(/\d+ × email/).count()).resolves.toBeGreaterThan(0);
+    await screenshot(page, 'en-light-log-detail-redacted');
+  });
+
   it('screenshots every page in both languages and both themes', async () => {
     // a conversation with an image, a tool call, its result and reasoning, for the detail page
     const rich = await relay.chat.completions

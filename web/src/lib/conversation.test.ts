@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conversation } from './conversation.ts';
+import { conversation, redactionSegments } from './conversation.ts';
 
 describe('conversation()', () => {
   it('renders a chat exchange with images, tool calls, tool results and reasoning', () => {
@@ -41,5 +41,20 @@ describe('conversation()', () => {
 
   it('returns nothing for a body that is not a conversation', () => {
     expect(conversation('binary', null)).toEqual([]);
+  });
+});
+
+describe('redactionSegments()', () => {
+  it('marks the placeholders the processor leaves where it redacted', () => {
+    expect(redactionSegments('mail [EMAIL] or call [PHONE].')).toEqual([
+      { text: 'mail ', redacted: false },
+      { text: '[EMAIL]', redacted: true },
+      { text: ' or call ', redacted: false },
+      { text: '[PHONE]', redacted: true },
+      { text: '.', redacted: false },
+    ]);
+    expect(redactionSegments('[CN_ID]')).toEqual([{ text: '[CN_ID]', redacted: true }]);
+    expect(redactionSegments('an [ARRAY] stays')).toEqual([{ text: 'an [ARRAY] stays', redacted: false }]);
+    expect(redactionSegments('')).toEqual([{ text: '', redacted: false }]);
   });
 });

@@ -1,3 +1,4 @@
+import { REDACTION_TYPES } from '@llm-relay/contracts';
 /**
  * Turns a stored request/response pair into a list of messages to render, whatever API produced it:
  * OpenAI chat completions, the Responses API, Anthropic messages, legacy completions, embeddings.
@@ -119,5 +120,19 @@ export function conversation(request: unknown, response: unknown): Message[] {
   } else if (res.type === 'message' && Array.isArray(res.content)) {
     out.push({ role: str(res.role) || 'assistant', from: 'response', parts: contentParts(res.content) });
   }
+  return out;
+}
+
+/** The processor replaces what it redacts by `[EMAIL]`, `[CN_ID]`, …: split text so those can be marked. */
+const REDACTION_MARK = new RegExp(`\\[(${REDACTION_TYPES.map((t) => t.toUpperCase()).join('|')})\\]`, 'g');
+export function redactionSegments(text: string): { text: string; redacted: boolean }[] {
+  const out: { text: string; redacted: boolean }[] = [];
+  let at = 0;
+  for (const m of text.matchAll(REDACTION_MARK)) {
+    if (m.index > at) out.push({ text: text.slice(at, m.index), redacted: false });
+    out.push({ text: m[0], redacted: true });
+    at = m.index + m[0].length;
+  }
+  if (at < text.length || out.length === 0) out.push({ text: text.slice(at), redacted: false });
   return out;
 }
