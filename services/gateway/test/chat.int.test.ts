@@ -8,7 +8,13 @@ let key: TestKey;
 beforeAll(async () => {
   const mock = await w.startMock();
   key = makeKey();
-  await w.snapshot([provider({ baseUrl: mock.url.replace(/\/v1$/, ''), models: [{ match: 'gpt-*' }, { match: 'fast', upstreamModel: 'gpt-4o-mini' }] })], [key.record]);
+  await w.snapshot(
+    [
+      provider({ baseUrl: mock.url.replace(/\/v1$/, ''), models: [{ match: 'gpt-*' }, { match: 'fast', upstreamModel: 'gpt-4o-mini' }] }),
+      provider({ id: 'no-inject', baseUrl: mock.url, models: [{ match: 'plain-model' }], injectStreamUsage: false }),
+    ],
+    [key.record],
+  );
   base = await w.startGateway({ TRUST_PROXY: '127.0.0.1' });
 });
 afterAll(() => w.close());
@@ -75,6 +81,14 @@ describe('chat completions through the gateway', () => {
     expect(ev.response.usageInjected).toBe(true);
     expect(ev.response.body.text).toContain('"choices":[]');
     expect(ev.response.body.text).toContain('data: [DONE]');
+  });
+
+  it('leaves the stream alone for a provider with usage injection off', async () => {
+    const { data: stream, response } = await w.client(base, key.secret).chat.completions.create({ model: 'plain-model', stream: true, messages: [{ role: 'user', content: 'p' }] }).withResponse();
+    for await (const _ of stream) void _;
+    expect((w.mock.requests.at(-1)!.json as Record<string, unknown>).stream_options).toBeUndefined();
+    const ev = await w.event(response.headers.get('x-request-id')!);
+    expect(ev.response.usageInjected).toBeUndefined();
   });
 
   it('passes the usage chunk when the client asked for it', async () => {

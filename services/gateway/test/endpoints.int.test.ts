@@ -26,7 +26,7 @@ describe('every endpoint through the gateway', () => {
     const client = w.client(base, key.secret);
     const r = await client.responses.create({ model: 'gpt-4.1', input: 'hello responses' });
     expect(r.output_text).toContain('hello responses');
-    const stream = await client.responses.create({ model: 'gpt-4.1', input: 'stream responses', stream: true });
+    const { data: stream, response } = await client.responses.create({ model: 'gpt-4.1', input: 'stream responses', stream: true }).withResponse();
     const types: string[] = [];
     let text = '';
     for await (const ev of stream) {
@@ -37,7 +37,7 @@ describe('every endpoint through the gateway', () => {
     expect(types.at(-1)).toBe('response.completed');
     expect(types).toContain('response.output_text.delta');
     expect(text).toContain('stream responses');
-    const last = (await w.events()).at(-1)!;
+    const last = await w.event(response.headers.get('x-request-id')!);
     expect(last.route).toBe('responses');
     expect(last.response.body.text).toContain('event: response.completed');
   });
