@@ -43,7 +43,8 @@ describe('three replicas share one limit and one config', () => {
   });
 
   it('a concurrency limit of 2 holds across replicas and frees its slots', async () => {
-    const slow = { headers: { 'x-mock-delay-ms': '400' } };
+    // long enough that all three are admitted or refused while the first two are still in flight, even on a busy machine
+    const slow = { headers: { 'x-mock-delay-ms': '2000' } };
     const statuses = await Promise.all(bases.map((b) => statusOf(w.client(b, conc.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }, slow))));
     expect(statuses.filter((s) => s === 200)).toHaveLength(2);
     expect(statuses.filter((s) => s === 429)).toHaveLength(1);
