@@ -27,6 +27,7 @@ export function createLiveClient(ws: WebSocket, initialFilter: LiveFilter, opts:
   let paused = false;
   let skipped = 0;
   let lagging = false;
+  let overflowed = false;
   let catchingUp = false;
   let pending: LiveEntry[] = [];
   let lastSeen: string | null = null;
@@ -49,6 +50,15 @@ export function createLiveClient(ws: WebSocket, initialFilter: LiveFilter, opts:
     send({ type: 'lagged', skipped: n });
   };
 
+  /** drop from now on; the notice goes out once the client has read what was queued, not when the next entry comes */
+  const startLagging = () => {
+    if (lagging) return;
+    lagging = true;
+    const socket = (ws as unknown as { _socket?: NodeJS.EventEmitter })._socket;
+    if (ws.bufferedAmount <= opts.highWaterBytes || !socket) queueMicrotask(flushLagNotice);
+    else socket.once('drain', flushLagNotice);
+  };
+
   const deliver = (e: LiveEntry) => {
     if (lastSeen !== null && compareStreamIds(e.id, lastSeen) <= 0) return;
     lastSeen = e.id;
@@ -62,11 +72,8 @@ export function createLiveClient(ws: WebSocket, initialFilter: LiveFilter, opts:
       return;
     }
     if (ws.bufferedAmount > opts.highWaterBytes) {
-      lagging = true;
       noteSkipped();
-      // the notice goes out as soon as the client has read what was queued, not when the next entry comes
-      const socket = (ws as unknown as { _socket?: NodeJS.EventEmitter })._socket;
-      if (socket) socket.once('drain', flushLagNotice);
+      startLagging();
       return;
     }
     sendRaw(e.message);
@@ -81,7 +88,7 @@ export function createLiveClient(ws: WebSocket, initialFilter: LiveFilter, opts:
       if (pending.length > opts.maxPending) {
         pending.shift();
         noteSkipped();
-        lagging = true;
+        overflowed = true;
       }
     },
     startCatchUp(fromId: string) {
@@ -97,7 +104,11 @@ export function createLiveClient(ws: WebSocket, initialFilter: LiveFilter, opts:
       const held = pending;
       pending = [];
       for (const e of held) deliver(e);
-      if (lagging && ws.bufferedAmount <= opts.highWaterBytes) flushLagNotice();
+      // entries dropped while catching up are reported like any other lag
+      if (overflowed) {
+        overflowed = false;
+        startLagging();
+      }
     },
     setFilter(f: LiveFilter) {
       filter = f;
