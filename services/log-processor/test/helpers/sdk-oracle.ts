@@ -40,6 +40,20 @@ export class SdkOracle {
     for (const c of completion.choices) delete c.message.parsed;
     return completion as unknown as Record<string, unknown>;
   }
+
+  /** What the SDK's `responses.stream(...).finalResponse()` builds, without its SDK-only helpers (`output_text`, `output_parsed`, `parsed_arguments`, `parsed`). */
+  async finalResponse(sse: string): Promise<Record<string, unknown>> {
+    this.body = sse;
+    const stream = this.client!.responses.stream({ model: 'm', input: 'hi' });
+    const response = structuredClone(await stream.finalResponse()) as unknown as Record<string, unknown>;
+    delete response.output_text;
+    delete response.output_parsed;
+    for (const item of (response.output as Record<string, unknown>[]) ?? []) {
+      delete item.parsed_arguments;
+      for (const part of (item.content as Record<string, unknown>[]) ?? []) delete part.parsed;
+    }
+    return response;
+  }
 }
 
 /** SSE text from data payloads, as a provider writes it. */
