@@ -237,6 +237,34 @@ describe('admin UI in Chromium against the real relay', () => {
     await screenshot(page, 'en-light-log-detail-redacted');
   });
 
+  it('shows a viewer only what a viewer may see, and the API’s own message when they go further', async () => {
+    const created = await page.evaluate(async () => {
+      const res = await fetch('/admin/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ username: 'e2e-viewer', password: 'viewer-password-1', role: 'viewer' }),
+      });
+      return res.status;
+    });
+    expect(created).toBeLessThan(300);
+    const viewerContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const viewer = await viewerContext.newPage();
+    await viewer.goto(url('/login'));
+    await viewer.fill('input[name=username]', 'e2e-viewer');
+    await viewer.fill('input[name=password]', 'viewer-password-1');
+    await viewer.click('button[type=submit]');
+    await viewer.waitForURL(url('/'));
+    await expect(viewer.locator('header nav a').allTextContents()).resolves.toEqual(['Dashboard', 'Logs']);
+    await viewer.goto(url('/keys'));
+    const alert = viewer.getByRole('alert');
+    await alert.waitFor();
+    const message = (await alert.textContent())!;
+    expect(message.length).toBeGreaterThan(5);
+    expect(message).not.toMatch(/^\s*403\s*$/);
+    await screenshot(viewer, 'en-light-keys-as-viewer');
+    await viewerContext.close();
+  });
+
   it('screenshots every page in both languages and both themes', async () => {
     // a conversation with an image, a tool call, its result and reasoning, for the detail page
     const rich = await relay.chat.completions
