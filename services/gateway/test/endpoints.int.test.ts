@@ -93,6 +93,12 @@ describe('every endpoint through the gateway', () => {
     expect(ev.provider).toBe('anth');
   });
 
+  it('relay errors on /v1/messages read as both OpenAI and Anthropic errors', async () => {
+    const res = await fetch(`${base}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'sk-wrong', 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.any(String), code: 'invalid_api_key' } });
+  });
+
   it('Anthropic API paths without their own route go to the anthropic provider', async () => {
     const res = await fetch(`${base}/v1/messages/count_tokens`, { method: 'POST', headers: { 'x-api-key': key.secret, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'claude-sonnet-4', messages: [{ role: 'user', content: 'count' }] }) });
     await res.arrayBuffer();

@@ -95,18 +95,20 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
       body = openAIError('The relay failed to handle this request.', 'server_error', 'GW_INTERNAL');
     }
     const st = request.relay;
+    // on Anthropic's API the same error also carries Anthropic's top-level `type: "error"`, so both SDKs read it
+    const payload = st?.ex.route === 'messages' ? { type: 'error', ...body } : body;
     if (st) {
       const ex = st.ex;
       ex.status = status;
       ex.fail(outcomeFor(status), body.error.message);
-      const text = JSON.stringify(body);
+      const text = JSON.stringify(payload);
       ex.responseBody = { text, contentType: 'application/json', bytes: Buffer.byteLength(text), truncated: false };
       if (status === 413 && ex.requestBody.bytes === 0) {
         const len = Number(request.headers['content-length'] ?? 0);
         ex.requestBody = { contentType: request.headers['content-type'], bytes: len, truncated: len > 0 };
       }
     }
-    void reply.code(status).type('application/json').send(body);
+    void reply.code(status).type('application/json').send(payload);
   });
 
   app.setNotFoundHandler((request, reply) => {
