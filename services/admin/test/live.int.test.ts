@@ -7,7 +7,9 @@ import { toListItem } from '@llm-relay/store';
 import { createRedis } from '@llm-relay/server-kit';
 import { waitFor } from '@llm-relay/testkit';
 import { makeLog } from '../../../packages/store/test/fixtures.ts';
-import { REDIS_URL, startAdmin, type AdminProcess } from './helper.ts';
+import { SignJWT } from 'jose';
+import { JWT_AUDIENCE, JWT_ISSUER } from '../src/features/auth/jwt.ts';
+import { ADMIN, JWT_SECRET, REDIS_URL, startAdmin, type AdminProcess } from './helper.ts';
 
 const ALLOWED_ORIGIN = 'https://ui.example';
 let admin: AdminProcess;
@@ -84,6 +86,22 @@ describe('authentication before the upgrade', () => {
     const viaCookie = new WebSocket(`ws://${base}/admin/live`, { headers: { cookie: `llm_relay_session=${token}` } });
     await once(viaCookie, 'open');
     viaCookie.close();
+  });
+});
+
+describe('the socket lives no longer than its session', () => {
+  it('closes with 4401 when the session expires, and a ticket of a logged-out session is refused', async () => {
+    const short = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject(ADMIN.username).setJti('short-lived')
+      .setIssuer(JWT_ISSUER).setAudience(JWT_AUDIENCE).setExpirationTime(Math.floor(Date.now() / 1000) + 2).sign(new TextEncoder().encode(JWT_SECRET));
+    const t = (await (await fetch(`http://${base}/admin/ws-ticket`, { method: 'POST', headers: { authorization: `Bearer ${short}` } })).json()).ticket;
+    const ws = new WebSocket(`ws://${base}/admin/live?ticket=${t}`);
+    const [code] = (await once(ws, 'close')) as [number];
+    expect(code).toBe(4401);
+
+    const session = await admin.login();
+    const t2 = (await (await fetch(`http://${base}/admin/ws-ticket`, { method: 'POST', headers: { authorization: `Bearer ${session}` } })).json()).ticket;
+    await fetch(`http://${base}/admin/logout`, { method: 'POST', headers: { authorization: `Bearer ${session}` } });
+    expect(await rejected(`ws://${base}/admin/live?ticket=${t2}`)).toBe(401);
   });
 });
 

@@ -10,7 +10,7 @@ export const SESSION_COOKIE = 'llm_relay_session';
 export interface SessionUser {
   username: string;
   role: Role;
-  /** absent for a WebSocket ticket */
+  /** the session behind the request; for a WebSocket ticket, the session that asked for the ticket */
   session?: SessionClaims;
   via: 'bearer' | 'cookie' | 'ticket';
 }
@@ -51,9 +51,10 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   async function fromTicket(ticket: string): Promise<SessionUser | null> {
     const raw = await app.redis.getdel(keys.wsTicket(ticket));
     if (!raw) return null;
-    const { username } = JSON.parse(raw) as { username: string };
+    const { username, session } = JSON.parse(raw) as { username: string; session?: SessionClaims };
+    if (session && (await app.redis.exists(keys.revoked(session.jti)))) return null;
     const user = await app.store.getUser(username);
-    return user ? { username: user.username, role: user.role, via: 'ticket' } : null;
+    return user ? { username: user.username, role: user.role, via: 'ticket', ...(session ? { session } : {}) } : null;
   }
 
   app.addHook('onRequest', async (req: FastifyRequest) => {

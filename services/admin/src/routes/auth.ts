@@ -65,7 +65,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     { config: { role: 'viewer' }, schema: { tags: ['live'], response: { 200: z.object({ ticket: z.string() }), ...errors(...AUTH_ERRORS) } } },
     async (req) => {
       const ticket = randomBytes(24).toString('base64url');
-      await app.redis.set(keys.wsTicket(ticket), JSON.stringify({ username: currentUser(req).username }), 'EX', TICKET_TTL_SECONDS);
+      const { username, session } = currentUser(req);
+      // the session travels with the ticket so the socket ends when the session does
+      await app.redis.set(keys.wsTicket(ticket), JSON.stringify({ username, session }), 'EX', TICKET_TTL_SECONDS);
       return { ticket };
     },
   );

@@ -43,6 +43,10 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
         onSkipped: (n) => app.metrics.liveSkipped.inc(n),
       });
       app.metrics.liveClients.inc();
+      // a socket outlives no session: it closes when the token it was opened with expires
+      const exp = req.user?.session?.exp;
+      const expiry = exp ? setTimeout(() => socket.close(4401, 'session expired'), Math.max(0, exp * 1000 - Date.now())) : null;
+      expiry?.unref();
       socket.on('message', (data, isBinary) => {
         let parsed;
         try {
@@ -57,6 +61,7 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
         else client.resume();
       });
       socket.on('close', () => {
+        if (expiry) clearTimeout(expiry);
         app.liveHub.remove(client);
         app.metrics.liveClients.dec();
       });
