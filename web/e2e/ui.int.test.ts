@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitFor } from '@llm-relay/testkit';
-import { launchChromium, screenshot, setPrefs, type Lang, type ThemeName } from './browser.ts';
+import { launchChromium, login, screenshot, setPrefs, type Lang, type ThemeName } from './browser.ts';
+import { richConversation } from './traffic.ts';
 import { startStack, type Stack } from './stack.ts';
 
 let stack: Stack;
@@ -17,8 +18,6 @@ let context: BrowserContext;
 let page: Page;
 let relay: OpenAI;
 const OTHER_MODEL = 'e2e-other-model';
-/** two people, as an SVG data URL (the admin CSP allows data: images) */
-const PICTURE = 'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxNjAiIGhlaWdodD0iMTAwIiB2aWV3Qm94PSIwIDAgMTYwIDEwMCI+PHJlY3Qgd2lkdGg9IjE2MCIgaGVpZ2h0PSIxMDAiIGZpbGw9IiNjZmUzZmYiLz48Y2lyY2xlIGN4PSI1NSIgY3k9IjM4IiByPSIxNCIgZmlsbD0iIzJmNmZlYiIvPjxyZWN0IHg9IjQwIiB5PSI1NSIgd2lkdGg9IjMwIiBoZWlnaHQ9IjQwIiByeD0iOCIgZmlsbD0iIzJmNmZlYiIvPjxjaXJjbGUgY3g9IjEwNSIgY3k9IjQyIiByPSIxMiIgZmlsbD0iI2U4NTkwYyIvPjxyZWN0IHg9IjkyIiB5PSI1NyIgd2lkdGg9IjI2IiBoZWlnaHQ9IjM4IiByeD0iOCIgZmlsbD0iI2U4NTkwYyIvPjwvc3ZnPg==';
 let liveId = '';
 let otherId = '';
 
@@ -249,11 +248,7 @@ describe('admin UI in Chromium against the real relay', () => {
     expect(created).toBeLessThan(300);
     const viewerContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const viewer = await viewerContext.newPage();
-    await viewer.goto(url('/login'));
-    await viewer.fill('input[name=username]', 'e2e-viewer');
-    await viewer.fill('input[name=password]', 'viewer-password-1');
-    await viewer.click('button[type=submit]');
-    await viewer.waitForURL(url('/'));
+    await login(viewer, stack.adminUrl, 'e2e-viewer', 'viewer-password-1');
     await expect(viewer.locator('header nav a').allTextContents()).resolves.toEqual(['Dashboard', 'Logs']);
     await viewer.goto(url('/keys'));
     const alert = viewer.getByRole('alert');
@@ -266,23 +261,7 @@ describe('admin UI in Chromium against the real relay', () => {
   });
 
   it('screenshots every page in both languages and both themes', async () => {
-    // a conversation with an image, a tool call, its result and reasoning, for the detail page
-    const rich = await relay.chat.completions
-      .create(
-        {
-          model: 'gpt-4o-mini',
-          tools: [{ type: 'function', function: { name: 'count_people', parameters: { type: 'object', properties: { where: { type: 'string' } } } } }],
-          messages: [
-            { role: 'system', content: 'You describe pictures.' },
-            { role: 'user', content: [{ type: 'text', text: 'How many people are in this picture?' }, { type: 'image_url', image_url: { url: PICTURE } }] },
-            { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'count_people', arguments: '{"where":"picture"}' } }] },
-            { role: 'tool', tool_call_id: 'call_1', content: '2 people' },
-          ],
-        },
-        { headers: { 'x-mock-reasoning': '1' } },
-      )
-      .withResponse();
-    const richId = rich.response.headers.get('x-request-id')!;
+    const richId = await richConversation(relay);
     await Promise.all([chat('gpt-4o-mini', 'one more for the charts'), chat(OTHER_MODEL, 'and another'), chat('gpt-4o-mini', 'this one fails', { headers: { 'x-mock-status': '500' } }).catch(() => null)]);
     const pages: { name: string; path: string; ready: string }[] = [
       { name: 'dashboard', path: '/?range=1h', ready: '[data-testid=tiles][data-ready=true]' },
