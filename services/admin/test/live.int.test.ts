@@ -19,7 +19,7 @@ let base: string;
 let token: string;
 
 beforeAll(async () => {
-  admin = await startAdmin('live', { CORS_ORIGINS: ALLOWED_ORIGIN });
+  admin = await startAdmin('live', { CORS_ORIGINS: ALLOWED_ORIGIN, SNAPSHOT_REPUBLISH_SECONDS: '0.2' });
   prefix = admin.prefix;
   base = admin.url.replace('http://', '');
   redis = createRedis(REDIS_URL, 'client');
@@ -178,6 +178,16 @@ describe('a client that does not read', () => {
     expect(skipped).toBeGreaterThan(0);
     expect(delivered + skipped).toBe(N);
     c.ws.close();
+  });
+});
+
+describe('the gateway snapshot', () => {
+  it('comes back by itself when Redis loses it (a restarted Redis keeps nothing)', async () => {
+    const key = redisKeys(prefix).snapshot;
+    const before = JSON.parse((await redis.get(key))!);
+    await redis.del(key);
+    const back = await waitFor(async () => redis.get(key), { what: 'snapshot re-published' });
+    expect(JSON.parse(back).version).toBeGreaterThan(before.version);
   });
 });
 
