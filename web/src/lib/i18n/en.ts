@@ -22,6 +22,7 @@ export const en = {
   'common.copy': 'Copy',
   'common.copied': 'Copied',
   'common.loading': 'Loading…',
+  'common.retry': 'Retry',
   'common.refresh': 'Refresh',
   'common.none': 'None',
   'common.yes': 'Yes',

@@ -24,6 +24,7 @@ export const zhCN: Record<MessageKey, string> = {
   'common.copy': '复制',
   'common.copied': '已复制',
   'common.loading': '加载中…',
+  'common.retry': '重试',
   'common.refresh': '刷新',
   'common.none': '无',
   'common.yes': '是',
