@@ -52,7 +52,15 @@ export class AdminClient {
     return ids;
   }
 
-  system(): Promise<{ queue: Record<string, number>; gateways: unknown[]; processors: unknown[] }> {
+  /** One stored log by id, or null when the store does not have it. */
+  async log(id: string): Promise<{ id: string; key?: { id: string } | null; status: number } | null> {
+    const res = await fetch(`${this.base}/admin/logs/${id}`, { headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' } });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`GET /admin/logs/${id}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string; key?: { id: string } | null; status: number };
+  }
+
+  system(): Promise<{ queue: { waiting: number; active: number; delayed: number }; gateways: unknown[]; processors: unknown[] }> {
     return this.call('GET', '/admin/system');
   }
 }
