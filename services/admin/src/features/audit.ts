@@ -9,3 +9,4 @@ export async function audit(app: FastifyInstance, req: FastifyRequest, action: s
     req.log.error({ err, action, target }, 'audit write failed');
   }
 }
+

@@ -4,6 +4,7 @@ import { KEY_STATUSES, KeyLimitsSchema, RelayError, uuidv7 } from '@llm-relay/co
 import type { RelayKeyRecord } from '@llm-relay/store';
 import { generateRelayKey } from '@llm-relay/server-kit';
 import { audit } from '../features/audit.ts';
+import { republish } from '../features/snapshot/republish.ts';
 import { AUTH_ERRORS, errors, IdParamsSchema, KeyViewSchema, type KeyView } from '../schemas.ts';
 
 const ModelList = z.array(z.string().min(1).max(200)).max(1000);
@@ -65,7 +66,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
         usage: { requests: 0, tokens: 0, costUsd: 0 },
       };
       await app.store.upsertKey(record);
-      await app.snapshots.publish();
+      await republish(app, req);
       await audit(app, req, 'key.create', record.id, { name: record.name, prefix });
       return reply.code(201).send({ key: toKeyView(record), secret });
     },
@@ -81,7 +82,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
       if (defaultProvider === null) delete next.defaultProvider;
       else if (defaultProvider !== undefined) next.defaultProvider = defaultProvider;
       await app.store.upsertKey(next);
-      await app.snapshots.publish();
+      await republish(app, req);
       await audit(app, req, 'key.update', before.id, { changed: Object.keys(req.body), ...(req.body.status ? { status: req.body.status } : {}) });
       return toKeyView(next);
     },
@@ -92,7 +93,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     const { secret, prefix, hash } = generateRelayKey();
     const next: RelayKeyRecord = { ...before, prefix, hash };
     await app.store.upsertKey(next);
-    await app.snapshots.publish();
+    await republish(app, req);
     await audit(app, req, 'key.rotate', before.id, { oldPrefix: before.prefix, prefix });
     return { key: toKeyView(next), secret };
   });
@@ -100,7 +101,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
   app.delete<Params>('/admin/api-keys/:id', { config, schema: { tags, params: IdParamsSchema, response: { 204: z.null(), ...errors(...AUTH_ERRORS, 404) } } }, async (req, reply) => {
     const before = await load(req.params.id);
     await app.store.deleteKey(before.id);
-    await app.snapshots.publish();
+    await republish(app, req);
     await audit(app, req, 'key.delete', before.id, { name: before.name, prefix: before.prefix });
     return reply.code(204).send();
   });

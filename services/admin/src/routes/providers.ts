@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import { normalizeBaseUrl, ProviderSchema, RelayError, uuidv7, type Provider } from '@llm-relay/contracts';
 import { audit } from '../features/audit.ts';
+import { republish } from '../features/snapshot/republish.ts';
 import { mergeApiKeys, slugId, testProvider, toProviderView } from '../features/providers.ts';
 import { AUTH_ERRORS, errors, IdParamsSchema, patchOf, ProviderViewSchema } from '../schemas.ts';
 
@@ -31,7 +32,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
       if (await app.store.getProvider(id)) throw new RelayError(409, 'provider_exists', `A provider with id ${id} exists; choose another id.`, { param: 'id' });
       const provider: Provider = { ...req.body, id, baseUrl: normalizeBaseUrl(req.body.baseUrl) };
       await app.store.upsertProvider(provider);
-      await app.snapshots.publish();
+      await republish(app, req);
       await audit(app, req, 'provider.create', id, { name: provider.name, baseUrl: provider.baseUrl });
       return reply.code(201).send(toProviderView(provider));
     },
@@ -59,7 +60,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
         throw new RelayError(400, 'invalid_provider', `${param}: ${merged.error.issues[0]!.message}`, { param });
       }
       await app.store.upsertProvider(merged.data);
-      await app.snapshots.publish();
+      await republish(app, req);
       await audit(app, req, 'provider.update', before.id, { changed: Object.keys(body) });
       return toProviderView(merged.data);
     },
@@ -67,7 +68,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete<Params>('/admin/providers/:id', { config, schema: { tags, params: IdParamsSchema, response: { 204: z.null(), ...errors(...AUTH_ERRORS, 404) } } }, async (req, reply) => {
     if (!(await app.store.deleteProvider(req.params.id))) throw new RelayError(404, 'provider_not_found', `No provider ${req.params.id}.`, { param: 'id' });
-    await app.snapshots.publish();
+    await republish(app, req);
     await audit(app, req, 'provider.delete', req.params.id);
     return reply.code(204).send();
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { RelayError, SettingsSchema, type Settings } from '@llm-relay/contracts';
 import { audit } from '../features/audit.ts';
+import { republish } from '../features/snapshot/republish.ts';
 import { AUTH_ERRORS, errors, patchOf } from '../schemas.ts';
 
 /** Any subset of the settings; unknown names are refused so a typo does not silently do nothing. */
@@ -24,7 +25,7 @@ export async function settingsRoutes(app: FastifyInstance): Promise<void> {
         throw new RelayError(400, 'invalid_setting', `${param}: ${issue.message}`, { param });
       }
       await app.store.putSettings(parsed.data);
-      const version = await app.snapshots.publish();
+      const version = await republish(app, req);
       const changed = Object.keys(req.body).filter((k) => JSON.stringify(before[k as keyof Settings]) !== JSON.stringify(parsed.data[k as keyof Settings]));
       await audit(app, req, 'settings.update', null, { changed, version });
       return parsed.data;
