@@ -4,6 +4,8 @@ import { assertRedisReachable, createLogger, createRedis } from '@llm-relay/serv
 import { readAdminEnv } from './env.ts';
 import { runInit } from './features/init/run-init.ts';
 
+export { runInit };
+
 const HELP = `LLM Relay admin CLI
 
 Usage:
@@ -60,4 +62,5 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// importable (for runInit) without running the command
+if (import.meta.main) process.exitCode = await main();
