@@ -204,6 +204,9 @@ function validity(r: Results): string {
     row(['direct throughput ≥ 3× the gateway (else the mock or load generator is the bottleneck)', `${fmtInt(direct)} / ${fmtInt(on)} = ${fmt(ratio, 2)}×`, Number.isFinite(ratio) ? (ratio >= 3 ? 'OK' : '**NOT OK** — the gateway figures are bounded by the machine, not only by the gateway') : 'not measured']),
     row(['load average before (1/5/15 min)', e.loadBefore.map((x) => x.toFixed(2)).join(' / '), e.loadBefore[0]! > e.cores * 0.5 ? '**busy machine**: other work was running' : 'quiet']),
     row(['load average after', e.loadAfter.map((x) => x.toFixed(2)).join(' / '), '(includes this benchmark)']),
+    ...(e.loadBefore[0]! > e.cores
+      ? [row(['what a busy machine means here', `more runnable processes than cores (${e.cores})`, 'the processes under test waited for CPU: tail figures (p99, and "added" p99 gaps, which can come out negative) measure the scheduler more than the gateway; medians and CPU µs per request are the steadier figures. Re-run on a quiet machine for target verdicts on tails.'])]
+      : []),
     row(['machine', `${e.cpu}, ${e.cores} cores, ${fmt(e.memGiB, 1)} GiB`, '']),
     row(['commit', `${e.commit}${e.dirty ? ' (work tree has uncommitted changes under services/ or packages/)' : ''}`, '']),
     row(['versions', Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(', '), '']),

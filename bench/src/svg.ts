@@ -40,7 +40,7 @@ export function groupedBars(o: { title: string; unit: string; categories: string
   for (let i = 0; i <= 4; i++) {
     const v = (max * i) / 4;
     const y = top + plotH - (plotH * i) / 4;
-    out.push(`<line x1="${left}" x2="${W - 20}" y1="${y}" y2="${y}" stroke="#ddd"/>`, `<text x="${left - 6}" y="${y + 4}" text-anchor="end">${label(v)}</text>`);
+    out.push(`<line x1="${left}" x2="${W - 20}" y1="${y}" y2="${y}" stroke="#ddd"/>`, `<text x="${left - 6}" y="${y + 4}" text-anchor="end">${max >= 10 ? Math.round(v).toLocaleString('en-US') : label(v)}</text>`);
   }
   out.push(`<text x="14" y="${top + plotH / 2}" transform="rotate(-90 14 ${top + plotH / 2})" text-anchor="middle">${esc(o.unit)}</text>`);
   o.categories.forEach((cat, ci) => {
