@@ -67,6 +67,8 @@ function targets(r: Results): string {
   const l10 = latencyAdded(r, 10, on, 'p50');
   lines.push(row(['added latency p50 ≤ 0.5 ms at 1 concurrent', `${fmt(l1, 3)} ms`, verdict(Number.isFinite(l1) ? l1 <= 0.5 : undefined)]));
   lines.push(row(['added latency p50 ≤ 2 ms at 10 concurrent', `${fmt(l10, 3)} ms`, verdict(Number.isFinite(l10) ? l10 <= 2 : undefined)]));
+  const lf = latencyAdded(r, 10, on, 'p50', 'fixed');
+  if (Number.isFinite(lf)) lines.push(row(['the same with a 50 ms upstream (fixed mock)', `${fmt(lf, 3)} ms`, verdict(lf <= 2)]));
   const tOn = throughputOf(r, on);
   const tPeer = throughputOf(r, 'peer');
   lines.push(row(['throughput ≥ 2× peer gateway', `${fmtInt(tOn)} vs ${fmtInt(tPeer)} req/s = ${fmt(tOn / tPeer, 2)}×`, verdict(Number.isFinite(tOn / tPeer) ? tOn / tPeer >= 2 : undefined)]));
