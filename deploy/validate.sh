@@ -80,7 +80,8 @@ kustomize build deploy/k8s/base >"$work/base.yaml"
 "$work/k8s-validate" -external-secret llm-relay-secrets <"$work/base.yaml"
 kustomize build deploy/k8s/overlays/example >"$work/overlay.yaml"
 "$work/k8s-validate" <"$work/overlay.yaml"
-"$work/k8s-validate" <deploy/k8s/base/secret.template.yaml
+# the base with the Secret template applied beside it, as the README says to deploy it: every key exists
+{ cat "$work/base.yaml"; echo '---'; cat deploy/k8s/base/secret.template.yaml; } | "$work/k8s-validate"
 grep -q 'nginx.ingress.kubernetes.io/proxy-buffering: "off"' "$work/overlay.yaml" || { echo "gateway Ingress lost proxy-buffering off" >&2; exit 1; }
 
 if [ "${DEPLOY_SKIP_IMAGE_DRY_RUN:-}" = 1 ]; then

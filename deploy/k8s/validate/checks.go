@@ -11,8 +11,9 @@ import (
 )
 
 // check returns every broken reference between the decoded objects.
-func (m *manifests) check() []string {
+func (m *manifests) check(externalSecrets map[string]bool) []string {
 	var p []string
+	secretExists := func(name string) bool { return m.secrets[name] || externalSecrets[name] }
 	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
 
 	for _, d := range m.deployments {
@@ -22,7 +23,7 @@ func (m *manifests) check() []string {
 		}
 		pod := d.Spec.Template.Spec
 		for _, c := range append(append([]corev1.Container{}, pod.InitContainers...), pod.Containers...) {
-			m.checkContainer(add, d.Name, c)
+			m.checkContainer(add, d.Name, c, secretExists)
 		}
 		for _, c := range pod.Containers {
 			if c.LivenessProbe == nil || c.ReadinessProbe == nil {
@@ -91,7 +92,7 @@ func (m *manifests) check() []string {
 	return p
 }
 
-func (m *manifests) checkContainer(add func(string, ...any), owner string, c corev1.Container) {
+func (m *manifests) checkContainer(add func(string, ...any), owner string, c corev1.Container, secretExists func(string) bool) {
 	r := c.Resources
 	if r.Requests.Cpu().IsZero() || r.Requests.Memory().IsZero() || r.Limits.Memory().IsZero() {
 		add("Deployment %s/%s: needs cpu and memory requests and a memory limit", owner, c.Name)
@@ -103,7 +104,7 @@ func (m *manifests) checkContainer(add func(string, ...any), owner string, c cor
 		if from.ConfigMapRef != nil && !m.configMaps[from.ConfigMapRef.Name] {
 			add("Deployment %s/%s: ConfigMap %s does not exist", owner, c.Name, from.ConfigMapRef.Name)
 		}
-		if from.SecretRef != nil && !m.secrets[from.SecretRef.Name] {
+		if from.SecretRef != nil && !secretExists(from.SecretRef.Name) {
 			add("Deployment %s/%s: Secret %s does not exist", owner, c.Name, from.SecretRef.Name)
 		}
 	}
@@ -111,8 +112,12 @@ func (m *manifests) checkContainer(add func(string, ...any), owner string, c cor
 		if e.ValueFrom == nil {
 			continue
 		}
-		if ref := e.ValueFrom.SecretKeyRef; ref != nil && !m.secrets[ref.Name] {
-			add("Deployment %s/%s: env %s: Secret %s does not exist", owner, c.Name, e.Name, ref.Name)
+		if ref := e.ValueFrom.SecretKeyRef; ref != nil {
+			if !secretExists(ref.Name) {
+				add("Deployment %s/%s: env %s: Secret %s does not exist", owner, c.Name, e.Name, ref.Name)
+			} else if keys, ok := m.secretKeys[ref.Name]; ok && !keys[ref.Key] {
+				add("Deployment %s/%s: env %s: Secret %s has no key %s", owner, c.Name, e.Name, ref.Name, ref.Key)
+			}
 		}
 		if ref := e.ValueFrom.ConfigMapKeyRef; ref != nil && !m.configMaps[ref.Name] {
 			add("Deployment %s/%s: env %s: ConfigMap %s does not exist", owner, c.Name, e.Name, ref.Name)

@@ -37,6 +37,8 @@ type manifests struct {
 	pdbs        []*policyv1.PodDisruptionBudget
 	configMaps  map[string]bool
 	secrets     map[string]bool
+	secretKeys  map[string]map[string]bool
+	objects     int
 }
 
 func main() {
@@ -48,16 +50,19 @@ func main() {
 	if err != nil {
 		fail([]string{err.Error()})
 	}
+	// a Secret created outside these manifests counts as present for references, not in the summary
+	external := map[string]bool{}
 	for _, name := range strings.Split(externalSecrets, ",") {
 		if name != "" {
-			m.secrets[name] = true
+			external[name] = true
 		}
 	}
-	if problems := m.check(); len(problems) > 0 {
+	problems := m.check(external)
+	if len(problems) > 0 {
 		fail(problems)
 	}
-	fmt.Printf("k8s: %d deployments, %d services, %d ingresses, %d HPAs, %d PDBs: strict decode and references OK\n",
-		len(m.deployments), len(m.services), len(m.ingresses), len(m.hpas), len(m.pdbs))
+	fmt.Printf("k8s: %d objects (%d deployments, %d services, %d ingresses, %d HPAs, %d PDBs, %d config maps, %d secrets): strict decode and references OK\n",
+		m.objects, len(m.deployments), len(m.services), len(m.ingresses), len(m.hpas), len(m.pdbs), len(m.configMaps), len(m.secrets))
 }
 
 func fail(problems []string) {
@@ -71,7 +76,7 @@ func decodeAll(r io.Reader) (*manifests, error) {
 	codecs := serializer.NewCodecFactory(scheme.Scheme, serializer.EnableStrict)
 	decoder := codecs.UniversalDeserializer()
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(r))
-	m := &manifests{configMaps: map[string]bool{}, secrets: map[string]bool{}}
+	m := &manifests{configMaps: map[string]bool{}, secrets: map[string]bool{}, secretKeys: map[string]map[string]bool{}}
 	for i := 1; ; i++ {
 		doc, err := reader.Read()
 		if errors.Is(err, io.EOF) {
@@ -98,6 +103,7 @@ func decodeAll(r io.Reader) (*manifests, error) {
 }
 
 func (m *manifests) add(obj runtime.Object) error {
+	m.objects++
 	switch o := obj.(type) {
 	case *appsv1.Deployment:
 		m.deployments = append(m.deployments, o)
@@ -113,6 +119,14 @@ func (m *manifests) add(obj runtime.Object) error {
 		m.configMaps[o.Name] = true
 	case *corev1.Secret:
 		m.secrets[o.Name] = true
+		keys := map[string]bool{}
+		for k := range o.Data {
+			keys[k] = true
+		}
+		for k := range o.StringData {
+			keys[k] = true
+		}
+		m.secretKeys[o.Name] = keys
 	case *corev1.Namespace:
 	default:
 		return fmt.Errorf("kind not expected in this project: %T", obj)
