@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LiveClientMessage, LiveServerMessage } from '@llm-relay/contracts';
 import { LiveLogs, type LiveHandlers, type LiveSource } from './live-logs.svelte.ts';
 import { sampleLog } from './test-fixtures.ts';
@@ -40,7 +40,7 @@ class MemorySource implements LiveSource {
 describe('LiveLogs buffer', () => {
   it('shows arrivals newest first, batched into one publish per frame', () => {
     const s = manual();
-    const live = new LiveLogs({ schedule: s.schedule });
+    const live = new LiveLogs({ schedule: s.schedule, minFlushMs: 0 });
     for (let i = 0; i < 5; i++) live.ingest(msg(i));
     expect(live.items).toHaveLength(0);
     s.run();
@@ -50,7 +50,7 @@ describe('LiveLogs buffer', () => {
 
   it('stays bounded: the oldest logs fall out at capacity', () => {
     const s = manual();
-    const live = new LiveLogs({ capacity: 100, schedule: s.schedule });
+    const live = new LiveLogs({ capacity: 100, schedule: s.schedule, minFlushMs: 0 });
     for (let i = 0; i < 250; i++) {
       live.ingest(msg(i));
       if (i % 7 === 0) s.run();
@@ -63,7 +63,7 @@ describe('LiveLogs buffer', () => {
 
   it('drops a log it already has (a resumed stream or the HTTP seed overlapping the stream)', () => {
     const s = manual();
-    const live = new LiveLogs({ schedule: s.schedule });
+    const live = new LiveLogs({ schedule: s.schedule, minFlushMs: 0 });
     live.ingest(msg(1));
     live.ingest(msg(1));
     s.run();
@@ -73,7 +73,7 @@ describe('LiveLogs buffer', () => {
 
   it('holds arrivals while paused and shows them on resume', () => {
     const s = manual();
-    const live = new LiveLogs({ schedule: s.schedule });
+    const live = new LiveLogs({ schedule: s.schedule, minFlushMs: 0 });
     live.ingest(msg(0));
     s.run();
     live.pause();
@@ -90,7 +90,7 @@ describe('LiveLogs buffer', () => {
   it('reports the arrival rate over the last whole seconds', () => {
     let now = 10_000;
     const s = manual();
-    const live = new LiveLogs({ schedule: s.schedule, now: () => now, rateWindowSec: 5 });
+    const live = new LiveLogs({ schedule: s.schedule, now: () => now, rateWindowSec: 5, minFlushMs: 0 });
     for (let sec = 0; sec < 5; sec++) {
       for (let i = 0; i < 200; i++) live.ingest(msg(sec * 1000 + i));
       now += 1000;
@@ -102,6 +102,26 @@ describe('LiveLogs buffer', () => {
     expect(live.rate).toBe(0);
   });
 
+  it('publishes a lone log at once but at most once per interval under a flood', () => {
+    vi.useFakeTimers();
+    let now = 1_000;
+    const s = manual();
+    const live = new LiveLogs({ schedule: s.schedule, now: () => now, minFlushMs: 100 });
+    live.ingest(msg(0));
+    s.run();
+    expect(live.items).toHaveLength(1);
+    now += 10;
+    live.ingest(msg(1));
+    s.run();
+    // within the interval: held back until it has passed
+    expect(live.items).toHaveLength(1);
+    now += 100;
+    vi.advanceTimersByTime(100);
+    s.run();
+    expect(live.items.map((l) => l.id)).toEqual(['id-1', 'id-0']);
+    vi.useRealTimers();
+  });
+
   it('records lagged notices from the server', () => {
     const live = new LiveLogs();
     live.ingest({ type: 'lagged', skipped: 42 });
@@ -110,7 +130,7 @@ describe('LiveLogs buffer', () => {
 
   it('listen() connects, sends the filter on open, resumes after the last id on reconnect, and cleans up', () => {
     const s = manual();
-    const live = new LiveLogs({ schedule: s.schedule });
+    const live = new LiveLogs({ schedule: s.schedule, minFlushMs: 0 });
     const src = new MemorySource();
     live.setFilter({ model: 'gpt-4o-mini' });
     const stop = live.listen(src);
@@ -131,7 +151,7 @@ describe('LiveLogs buffer', () => {
 
   it('a new filter clears what no longer matches and tells the server', () => {
     const s = manual();
-    const live = new LiveLogs({ schedule: s.schedule });
+    const live = new LiveLogs({ schedule: s.schedule, minFlushMs: 0 });
     const src = new MemorySource();
     const stop = live.listen(src);
     src.open();

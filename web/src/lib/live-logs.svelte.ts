@@ -31,6 +31,11 @@ export interface LiveLogsOptions {
   schedule?: (fn: () => void) => void;
   /** seconds the rate is averaged over */
   rateWindowSec?: number;
+  /**
+   * At most one publish per this many ms: a lone log shows at the next frame, but under a flood the
+   * table re-renders ten times a second instead of sixty (default 100).
+   */
+  minFlushMs?: number;
 }
 
 const defaultSchedule = (fn: () => void) => {
@@ -54,6 +59,8 @@ export class LiveLogs {
   #now: () => number;
   #schedule: (fn: () => void) => void;
   #rateWindowSec: number;
+  #minFlushMs: number;
+  #lastFlushAt = -Infinity;
   #pending: LiveLogSummary[] = [];
   #ids = new Set<string>();
   #scheduled = false;
@@ -68,6 +75,7 @@ export class LiveLogs {
     this.#now = opts.now ?? Date.now;
     this.#schedule = opts.schedule ?? defaultSchedule;
     this.#rateWindowSec = opts.rateWindowSec ?? 5;
+    this.#minFlushMs = opts.minFlushMs ?? 100;
   }
 
   get items(): LiveLogSummary[] {
@@ -125,6 +133,7 @@ export class LiveLogs {
     this.#scheduled = false;
     this.#updateRate();
     if (this.#paused || this.#pending.length === 0) return;
+    this.#lastFlushAt = this.#now();
     const arrived = this.#pending.reverse();
     this.#pending = [];
     this.#replace(arrived.concat(this.#items));
@@ -182,7 +191,9 @@ export class LiveLogs {
   #requestFlush(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    this.#schedule(() => this.flush());
+    const wait = this.#lastFlushAt + this.#minFlushMs - this.#now();
+    if (wait > 0) setTimeout(() => this.#schedule(() => this.flush()), wait);
+    else this.#schedule(() => this.flush());
   }
 
   #count(): void {
