@@ -21,6 +21,8 @@ export interface ClusterOptions {
   redisUrl: string;
   /** BullMQ lock: how long a SIGKILLed processor's jobs wait before another processor takes them */
   processorLockMs: number;
+  /** the store every service shares; default a SQLite file in the cluster's temp dir */
+  databaseUrl?: string;
   echo?: boolean;
 }
 
@@ -63,7 +65,7 @@ export class Cluster {
     return {
       REDIS_URL: this.opts.redisUrl,
       REDIS_PREFIX: this.prefix,
-      DATABASE_URL: `sqlite:${join(this.dir.path, 'relay.db')}`,
+      DATABASE_URL: this.opts.databaseUrl ?? `sqlite:${join(this.dir.path, 'relay.db')}`,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       JWT_SECRET: 'scale-out-jwt-secret-0123456789abcdef0123456789',

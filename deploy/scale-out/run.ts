@@ -5,6 +5,7 @@
  *
  *   node deploy/scale-out/run.ts [--requests 20000] [--clients 8] [--concurrency 32] [--rpm 60] [--json out.json]
  *                                [--no-drain]   restart the gateway without taking it out of the balancer first
+ *                                [--store sqlite|ferretdb|mongodb://…]   the shared store (default a temp SQLite file)
  *
  * While the load runs: a shared rate limit is hit through all gateways, a key is revoked, one processor is
  * SIGKILLed (and restarted), one gateway is restarted. Afterwards every answered request must be stored
@@ -16,6 +17,7 @@ import { Redis } from 'ioredis';
 import { parseArgs } from 'node:util';
 import { AdminClient } from './admin-client.ts';
 import { checkRevocation, checkSharedRateLimit, waitForSnapshotEverywhere, type Ctx } from './checks.ts';
+import { startFerretDb } from '@llm-relay/testkit';
 import { ADMIN_PASSWORD, ADMIN_USER, Cluster, findHaproxy } from './cluster.ts';
 import { percentile, runLoad } from './load.ts';
 import { reconcile } from './reconcile.ts';
@@ -28,6 +30,8 @@ export interface ScaleOutOptions {
   redisUrl: string;
   /** restart the gateway without draining it from the balancer first */
   restartWithoutDrain?: boolean;
+  /** `sqlite` (a temp file), `ferretdb` (a temp FerretDB: MongoDB's wire protocol) or a mongodb:// URL */
+  store?: string;
   echo?: boolean;
   log?: (line: string) => void;
 }
@@ -36,7 +40,9 @@ export async function runScaleOut(o: ScaleOutOptions) {
   const log = o.log ?? ((l: string) => console.log(l));
   const haproxy = findHaproxy();
   if (!haproxy) throw new MissingTool('haproxy is not installed: apt-get install haproxy');
-  const cluster = new Cluster({ gateways: 3, processors: 2, redisUrl: o.redisUrl, processorLockMs: 5_000, echo: o.echo }, haproxy);
+  const ferret = o.store === 'ferretdb' ? await startFerretDb() : null;
+  const databaseUrl = ferret ? `${ferret.uri}llm-relay-scale-out` : o.store?.startsWith('mongodb') ? o.store : undefined;
+  const cluster = new Cluster({ gateways: 3, processors: 2, redisUrl: o.redisUrl, processorLockMs: 5_000, databaseUrl, echo: o.echo }, haproxy);
   running.add(cluster);
   let redis: Redis | null = null;
   const events: string[] = [];
@@ -47,7 +53,7 @@ export async function runScaleOut(o: ScaleOutOptions) {
   try {
     const t0 = Date.now();
     await cluster.start();
-    log(`cluster up in ${Date.now() - t0} ms: edge ${cluster.edgeUrl}, 3 gateways, 2 processors, admin, mock; prefix ${cluster.prefix}`);
+    log(`cluster up in ${Date.now() - t0} ms: edge ${cluster.edgeUrl}, 3 gateways, 2 processors, admin, mock; prefix ${cluster.prefix}; store ${databaseUrl ?? 'sqlite'}`);
     const admin = new AdminClient(`http://127.0.0.1:${cluster.adminPort}`);
     await admin.login(ADMIN_USER, ADMIN_PASSWORD);
     redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 1 });
@@ -148,6 +154,7 @@ export async function runScaleOut(o: ScaleOutOptions) {
     redis?.disconnect();
     running.delete(cluster);
     await cluster.stop();
+    await ferret?.stop();
   }
 }
 
@@ -168,6 +175,7 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       echo: { type: 'boolean', default: false },
       'no-drain': { type: 'boolean', default: false },
+      store: { type: 'string', default: 'sqlite' },
     },
   });
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -177,7 +185,7 @@ async function main(): Promise<void> {
       void Promise.all([...running].map((c) => c.stop())).finally(() => process.exit(130));
     });
   }
-  const opts = { requests: Number(values.requests), clients: Number(values.clients), concurrency: Number(values.concurrency), rpm: Number(values.rpm), redisUrl, echo: values.echo, restartWithoutDrain: values['no-drain'] };
+  const opts = { requests: Number(values.requests), clients: Number(values.clients), concurrency: Number(values.concurrency), rpm: Number(values.rpm), redisUrl, echo: values.echo, restartWithoutDrain: values['no-drain'], store: values.store };
   console.log(`scale-out: ${opts.requests} requests (a third streamed), ${opts.clients} SDK clients, ${opts.concurrency} in flight`);
   try {
     const { figures, checks, pass } = await runScaleOut(opts);
