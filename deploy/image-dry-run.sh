@@ -19,7 +19,11 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   if [ -n "${prefix:-}" ]; then
-    redis-cli --scan --pattern "${prefix}*" | xargs -r redis-cli del >/dev/null 2>&1 || true
+    "$NODE24" -e "
+      const { Redis } = require('ioredis');
+      const r = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+      r.keys(process.argv[1] + '*').then((k) => (k.length ? r.del(...k) : 0)).finally(() => r.disconnect());
+    " "$prefix" >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
 }
@@ -84,7 +88,8 @@ for target in "${targets[@]}"; do
   done
   if [ -z "$ok" ]; then echo "$target did not become healthy from its production tree:" >&2; cat "$work/$target.log" >&2; exit 1; fi
   if [ "$target" = admin ] && [ -d "$app/web/dist" ]; then
-    page=$(curl -sf -H 'accept: text/html' "http://127.0.0.1:$port/admin/") || { echo "admin does not serve the built UI at /admin/" >&2; exit 1; }
+    page=$("$NODE24" -e "fetch(process.argv[1],{headers:{accept:'text/html'}}).then(async r=>{if(!r.ok)process.exit(1);process.stdout.write(await r.text())},()=>process.exit(1))" "http://127.0.0.1:$port/admin/") ||
+      { echo "admin does not serve the built UI at /admin/" >&2; exit 1; }
     grep -qi '<!doctype html' <<<"$page" || { echo "admin /admin/ is not the UI's index.html" >&2; exit 1; }
     echo "[image-dry-run] admin: serves the built UI at /admin/"
   fi
