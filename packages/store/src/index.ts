@@ -1,4 +1,4 @@
-import type { Store } from './port.ts';
+import type { Store, StoreTestHooks } from './port.ts';
 import { parseDatabaseUrl } from './database-url.ts';
 import { createSqliteStore } from './sqlite/store.ts';
 
@@ -11,6 +11,8 @@ export interface CreateStoreOptions {
   init?: boolean;
   /** MongoDB only: how long to wait for a reachable server (default 10 s) */
   serverSelectionTimeoutMS?: number;
+  /** tests only (crash at a chosen point); production passes none */
+  testHooks?: StoreTestHooks;
 }
 
 /** Open the store `DATABASE_URL` names. The returned store is initialised unless `opts.init` is false. */
@@ -18,10 +20,10 @@ export async function createStore(databaseUrl: string, opts: CreateStoreOptions 
   const target = parseDatabaseUrl(databaseUrl);
   let store: Store;
   if (target.kind === 'sqlite') {
-    store = createSqliteStore(target.path);
+    store = createSqliteStore(target.path, opts.testHooks);
   } else {
     const { createMongoStore } = await import('./mongodb/store.ts');
-    store = createMongoStore(target.uri, { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS });
+    store = createMongoStore(target.uri, { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS, testHooks: opts.testHooks });
   }
   if (opts.init !== false) {
     try {

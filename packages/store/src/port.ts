@@ -57,7 +57,18 @@ export interface Rollup {
   /** counts per latency bucket (upper bounds in ms: ROLLUP_LATENCY_BUCKETS, last is +Inf) */
   latencyBuckets: number[];
 }
+/** Roll-up increments for newly stored logs; pure, since a store may call it again after a crash. */
+export type RollupsFor = (inserted: StoredLog[]) => Rollup[];
 export const ROLLUP_LATENCY_BUCKETS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
+
+/**
+ * Test-only hooks, inert unless a test passes them: `afterLogsInserted` runs after a batch's logs are
+ * written and before their roll-ups are (inside the transaction where there is one), the point where a
+ * crash used to lose roll-ups; a crash test SIGKILLs the process there.
+ */
+export interface StoreTestHooks {
+  afterLogsInserted?: () => void;
+}
 
 export interface LogPage {
   items: LogListItem[];
@@ -68,7 +79,14 @@ export interface LogPage {
 export interface StoreInfo {
   kind: 'sqlite' | 'mongodb';
   /** e.g. which fallbacks are active on a MongoDB-compatible server without TTL/text indexes */
-  features: { ttlIndexes: boolean; textSearch: boolean; server?: string; fallbackReasons?: string[] };
+  features: {
+    ttlIndexes: boolean;
+    textSearch: boolean;
+    server?: string;
+    fallbackReasons?: string[];
+    /** how insertLogsWithRollups keeps roll-ups exactly once: one transaction, or a journal + recovery (MongoDB without transactions) */
+    atomicRollups?: 'transaction' | 'journal';
+  };
 }
 
 export interface Store {
@@ -78,8 +96,24 @@ export interface Store {
   close(): Promise<void>;
 
   // logs
-  /** insert many in one batch; existing ids (and repeats within the batch) are skipped. Returns ids actually inserted. */
+  /**
+   * insert many in one batch; existing ids (and repeats within the batch) are skipped. Returns ids actually
+   * inserted. Adds no roll-ups: for seeding and imports. The processor uses insertLogsWithRollups.
+   */
   insertLogs(logs: StoredLog[]): Promise<string[]>;
+  /**
+   * insertLogs plus the roll-ups of the logs it really inserted, applied exactly once per stored log even if
+   * the process dies half-way: SQLite and MongoDB replica sets in one transaction; a server without
+   * transactions through a batch journal that recoverRollups completes. `rollupsFor` gets the inserted logs
+   * (first copy of a repeated id) and must be pure and deterministic: it may run again on a retry or in recovery.
+   */
+  insertLogsWithRollups(logs: StoredLog[], rollupsFor: RollupsFor): Promise<string[]>;
+  /**
+   * complete the roll-ups of batches a crashed writer left half-done (journal older than `olderThanMs`,
+   * default 5 minutes, so a live writer's batch is never taken over); returns how many it completed.
+   * A no-op where batches are transactions. Call on start and periodically.
+   */
+  recoverRollups(rollupsFor: RollupsFor, opts?: { olderThanMs?: number }): Promise<number>;
   /** the whole log; `searchText` is search-only and not returned */
   getLog(id: string): Promise<StoredLog | null>;
   /**
@@ -96,7 +130,7 @@ export interface Store {
   updateCosts(filter: LogFilter, compute: (log: StoredLog) => StoredLog['cost']): Promise<number>;
 
   // roll-ups
-  /** add (increment) roll-up rows; idempotency is the caller's: it adds only for newly inserted logs */
+  /** add (increment) roll-up rows, not idempotent: for corrections such as a cost recompute */
   addRollups(rows: Rollup[]): Promise<void>;
   /** rows with from <= minute < to, ordered by minute then value */
   queryRollups(q: { from: number; to: number; dim: Rollup['dim']; value?: string }): Promise<Rollup[]>;

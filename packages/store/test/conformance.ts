@@ -2,6 +2,7 @@ import { beforeEach, afterEach, describe } from 'vitest';
 import type { Store } from '../src/port.ts';
 import { logConformance } from './conformance-logs.ts';
 import { configConformance } from './conformance-config.ts';
+import { rollupConformance } from './conformance-rollups.ts';
 
 export interface StoreHandle {
   store: Store;
@@ -28,6 +29,7 @@ export function storeConformance(name: string, open: () => Promise<StoreHandle>)
     });
     logConformance(ctx);
     configConformance(ctx);
+    rollupConformance(ctx);
   });
 }
 

@@ -5,7 +5,7 @@ import type { Models, RollupDoc } from './models.ts';
 
 type ConfigMethods = Omit<
   Store,
-  'info' | 'init' | 'close' | 'insertLogs' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
+  'info' | 'init' | 'close' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
 >;
 
 const DUPLICATE_KEY = 11000;
@@ -15,6 +15,25 @@ function stripId<T>(d: Record<string, unknown> | null): T | null {
   if (!d) return null;
   const { _id, ...rest } = d;
   return rest as T;
+}
+
+/** the deterministic _id of a roll-up row, so increments can be upserts */
+export function rollupId(r: Rollup): string {
+  return `${r.dim}\u0000${r.value}\u0000${r.minute}`;
+}
+
+/** `$inc` of a row's counters, creating the row with its dimension on first use */
+export function rollupUpdate(r: Rollup): { $inc: Record<string, number>; $setOnInsert: Record<string, unknown> } {
+  const inc: Record<string, number> = {
+    count: r.count,
+    errors: r.errors,
+    promptTokens: r.promptTokens,
+    completionTokens: r.completionTokens,
+    costUsd: r.costUsd,
+    latencySumMs: r.latencySumMs,
+  };
+  B.forEach((b, i) => (inc[b] = r.latencyBuckets[i] ?? 0));
+  return { $inc: inc, $setOnInsert: { dim: r.dim, value: r.value, minute: r.minute } };
 }
 
 function docToRollup(d: RollupDoc): Rollup {
@@ -52,19 +71,7 @@ export function mongoConfig(m: Models): ConfigMethods {
   return {
     async addRollups(rows) {
       if (rows.length === 0) return;
-      const ops = rows.map((r) => {
-        const inc: Record<string, number> = {
-          count: r.count,
-          errors: r.errors,
-          promptTokens: r.promptTokens,
-          completionTokens: r.completionTokens,
-          costUsd: r.costUsd,
-          latencySumMs: r.latencySumMs,
-        };
-        B.forEach((b, i) => (inc[b] = r.latencyBuckets[i] ?? 0));
-        const _id = `${r.dim}\u0000${r.value}\u0000${r.minute}`;
-        return { updateOne: { filter: { _id }, update: { $inc: inc, $setOnInsert: { dim: r.dim, value: r.value, minute: r.minute } }, upsert: true } };
-      });
+      const ops = rows.map((r) => ({ updateOne: { filter: { _id: rollupId(r) }, update: rollupUpdate(r), upsert: true } }));
       // ordered: a retry after a duplicate-key race must not re-apply the increments that already landed
       const coll = m.rollups.collection;
       let done = 0;

@@ -18,6 +18,30 @@ export interface RetentionHooks {
   syncTtl(metaBefore: number): Promise<void>;
 }
 
+/** the first copy of each id: the copy insertMany would keep */
+export function uniqueById(logs: StoredLog[]): StoredLog[] {
+  const seen = new Set<string>();
+  return logs.filter((l) => !seen.has(l.id) && seen.add(l.id));
+}
+
+/**
+ * Insert documents with the driver's insertMany, not mongoose's: unordered, and a duplicate key error names
+ * the index of each skipped document, which is what idempotent redelivery needs. Returns the inserted ids.
+ */
+export async function insertDocs(coll: Models['logs']['collection'], docs: LogDoc[]): Promise<Set<string>> {
+  if (docs.length === 0) return new Set();
+  try {
+    await coll.insertMany(docs as never[], { ordered: false });
+    return new Set(docs.map((d) => d._id));
+  } catch (err) {
+    const e = err as BulkError;
+    const writeErrors = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+    if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
+    const skipped = new Set(writeErrors.map((w) => w.index));
+    return new Set(docs.filter((_, i) => !skipped.has(i)).map((d) => d._id));
+  }
+}
+
 export function mongoLogs(m: Models, info: StoreInfo, hooks: RetentionHooks): LogMethods {
   const coll = m.logs.collection;
 
@@ -63,21 +87,9 @@ export function mongoLogs(m: Models, info: StoreInfo, hooks: RetentionHooks): Lo
 
   return {
     async insertLogs(logs) {
-      const seen = new Set<string>();
-      const batch = logs.filter((l) => !seen.has(l.id) && seen.add(l.id));
-      if (batch.length === 0) return [];
-      // the driver's insertMany, not mongoose's: unordered, and a duplicate key error names the
-      // index of each skipped document, which is what idempotent redelivery needs
-      try {
-        await coll.insertMany(batch.map(toDoc) as never[], { ordered: false });
-        return batch.map((l) => l.id);
-      } catch (err) {
-        const e = err as BulkError;
-        const writeErrors = e.writeErrors === undefined ? [] : Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
-        if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw err;
-        const skipped = new Set(writeErrors.map((w) => w.index));
-        return batch.filter((_, i) => !skipped.has(i)).map((l) => l.id);
-      }
+      const batch = uniqueById(logs);
+      const inserted = await insertDocs(coll, batch.map(toDoc));
+      return batch.filter((l) => inserted.has(l.id)).map((l) => l.id);
     },
 
     async getLog(id) {

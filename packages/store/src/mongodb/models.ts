@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { LogListItem, StoredLog } from '@llm-relay/contracts';
+import type { Rollup } from '../port.ts';
 
 /**
  * A log document. Bodies are kept as JSON text, not as BSON: request bodies carry keys MongoDB
@@ -19,6 +20,20 @@ export interface LogDoc extends Omit<LogListItem, 'id'> {
   searchText: string;
   /** createdAt as a Date: TTL indexes only expire Date fields */
   createdAtDate: Date;
+  /** journal mode only: the roll-up batch that inserted this log (recovery counts exactly these) */
+  rollupBatch?: string;
+}
+
+/** A roll-up batch in flight (journal mode): deleted once its roll-ups are applied and pruned. */
+export interface RollupBatchDoc {
+  _id: string;
+  /** when the batch started, ms: recovery takes only batches older than its grace period */
+  at: number;
+  state: 'inserting' | 'applying' | 'applied';
+  /** the ids the batch tried to insert; the ones carrying `rollupBatch` = this id are its own */
+  ids: string[];
+  /** the increments, fixed once computed so a recovery re-applies exactly them */
+  rows?: Rollup[];
 }
 
 export interface RollupDoc {
@@ -74,6 +89,9 @@ logSchema.index({ bodiesExpired: 1, createdAt: 1 });
 const rollupSchema = new Schema<RollupDoc>({ _id: String, dim: String, value: String, minute: Number }, { ...opts, collection: 'rollups' });
 rollupSchema.index({ dim: 1, minute: 1, value: 1 });
 
+const rollupBatchSchema = new Schema<RollupBatchDoc>({ _id: String, at: Number }, { ...opts, collection: 'rollup_batches' });
+rollupBatchSchema.index({ at: 1 });
+
 const auditSchema = new Schema({ _id: String, at: Number }, { ...opts, collection: 'audit' });
 auditSchema.index({ at: -1, _id: -1 });
 
@@ -82,6 +100,7 @@ const plain = (collection: string) => new Schema({ _id: String }, { ...opts, col
 export interface Models {
   logs: Model<LogDoc>;
   rollups: Model<RollupDoc>;
+  rollupBatches: Model<RollupBatchDoc>;
   meta: Model<{ _id: string; v?: number; json?: string }>;
   providers: Model<Record<string, unknown> & { _id: string }>;
   keys: Model<Record<string, unknown> & { _id: string }>;
@@ -93,6 +112,7 @@ export function defineModels(conn: Connection): Models {
   return {
     logs: conn.model<LogDoc>('Log', logSchema),
     rollups: conn.model<RollupDoc>('Rollup', rollupSchema),
+    rollupBatches: conn.model<RollupBatchDoc>('RollupBatch', rollupBatchSchema),
     meta: conn.model('Meta', plain('meta')),
     providers: conn.model('Provider', plain('providers')),
     keys: conn.model('RelayKey', plain('relay_keys')),

@@ -3,6 +3,8 @@ import type { Store, StoreInfo } from '../port.ts';
 import { defineModels } from './models.ts';
 import { mongoLogs } from './logs.ts';
 import { mongoConfig } from './config.ts';
+import { mongoRollupBatches } from './rollup-batches.ts';
+import type { StoreTestHooks } from '../port.ts';
 
 const TTL_INDEX = 'retention_ttl';
 const TEXT_INDEX = 'search_text';
@@ -15,7 +17,7 @@ const TTL_NEVER = 2147483647;
  * (FerretDB v1 answers "not implemented") gets periodic deletion and substring search instead.
  * The chosen paths are in `info.features`.
  */
-export function createMongoStore(uri: string, opts: { serverSelectionTimeoutMS?: number } = {}): Store {
+export function createMongoStore(uri: string, opts: { serverSelectionTimeoutMS?: number; testHooks?: StoreTestHooks } = {}): Store {
   // ignoreUndefined: an optional field left undefined must stay absent, not come back as null
   const conn = mongoose.createConnection(uri, {
     ignoreUndefined: true,
@@ -56,6 +58,10 @@ export function createMongoStore(uri: string, opts: { serverSelectionTimeoutMS?:
       await conn.asPromise();
       const build = (await conn.db!.admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
       info.features.server = build.ferretdbVersion ? `ferretdb ${build.ferretdbVersion} (mongodb ${build.version})` : `mongodb ${build.version}`;
+      // transactions need a replica set or mongos; FerretDB v1 answers hello without a set and has none
+      const hello = (await conn.db!.admin().command({ hello: 1 }).catch(() => ({}))) as { setName?: string; msg?: string };
+      const transactions = !build.ferretdbVersion && (hello.setName !== undefined || hello.msg === 'isdbgrid');
+      info.features.atomicRollups = transactions ? 'transaction' : 'journal';
       for (const model of Object.values(m)) {
         await model.createCollection().catch((err: { code?: number }) => {
           if (err.code !== 48) throw err; // NamespaceExists
@@ -78,5 +84,6 @@ export function createMongoStore(uri: string, opts: { serverSelectionTimeoutMS?:
     },
     ...mongoLogs(m, info, hooks),
     ...mongoConfig(m),
+    ...mongoRollupBatches(conn, m, info, opts.testHooks?.afterLogsInserted),
   };
 }

@@ -6,7 +6,7 @@ import type { Row } from './rows.ts';
 
 type ConfigMethods = Omit<
   Store,
-  'info' | 'init' | 'close' | 'insertLogs' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
+  'info' | 'init' | 'close' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
 >;
 
 const B = Array.from({ length: BUCKET_COUNT }, (_, i) => `b${i}`);
@@ -17,6 +17,18 @@ const ROLLUP_UPSERT = `INSERT INTO rollups (dim, value, minute, count, errors, p
   prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens,
   cost_usd = cost_usd + excluded.cost_usd, latency_sum_ms = latency_sum_ms + excluded.latency_sum_ms,
   ${B.map((b) => `${b} = ${b} + excluded.${b}`).join(', ')}`;
+
+/** Add roll-up rows inside the caller's transaction (or one of its own): the log insert shares it. */
+export function applyRollups(db: Db, rows: Rollup[]): void {
+  if (rows.length === 0) return;
+  const up = db.stmt(ROLLUP_UPSERT);
+  db.tx(() => {
+    for (const r of rows) {
+      const buckets = Array.from({ length: BUCKET_COUNT }, (_, i) => r.latencyBuckets[i] ?? 0);
+      up.run(r.dim, r.value, r.minute, r.count, r.errors, r.promptTokens, r.completionTokens, r.costUsd, r.latencySumMs, ...buckets);
+    }
+  });
+}
 
 function rowToRollup(r: Row): Rollup {
   return {
@@ -48,14 +60,7 @@ export function sqliteConfig(db: Db): ConfigMethods {
 
   return {
     async addRollups(rows) {
-      if (rows.length === 0) return;
-      const up = db.stmt(ROLLUP_UPSERT);
-      db.tx(() => {
-        for (const r of rows) {
-          const buckets = Array.from({ length: BUCKET_COUNT }, (_, i) => r.latencyBuckets[i] ?? 0);
-          up.run(r.dim, r.value, r.minute, r.count, r.errors, r.promptTokens, r.completionTokens, r.costUsd, r.latencySumMs, ...buckets);
-        }
-      });
+      applyRollups(db, rows);
     },
     async queryRollups({ from, to, dim, value }) {
       const rows =

@@ -1,12 +1,13 @@
 import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
-import type { Store } from '../port.ts';
+import type { Store, StoreTestHooks } from '../port.ts';
 import { DEFAULT_BATCH, previewText, searchTextOf, yieldToLoop } from '../shared.ts';
 import type { Db } from './db.ts';
+import { applyRollups } from './config.ts';
 import { FULL_COLUMNS, LIST_COLUMNS, bodyParams, filterSql, logParams, rowToListItem, rowToLog, searchSql, type Row, type SqlValue } from './rows.ts';
 
 type LogMethods = Pick<
   Store,
-  'insertLogs' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
+  'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
 >;
 
 const INSERT_LOG = `INSERT OR IGNORE INTO logs (id, created_at, route, method, path, model, upstream_model, provider, key_id, key_prefix, key_name,
@@ -15,7 +16,7 @@ const INSERT_LOG = `INSERT OR IGNORE INTO logs (id, created_at, route, method, p
 const INSERT_BODY = 'INSERT INTO log_bodies (seq, detail, request_body, response_body, raw_stream) VALUES (?, ?, ?, ?, ?)';
 const INSERT_FTS = 'INSERT INTO logs_fts (rowid, text) VALUES (?, ?)';
 
-export function sqliteLogs(db: Db): LogMethods {
+export function sqliteLogs(db: Db, testHooks?: StoreTestHooks): LogMethods {
   let searches = 0;
   /** one keyset page, newest first; `full` joins the bodies */
   function page(filter: LogFilter, limit: number, cursor: string | null | undefined, full: boolean, matchTable?: string): Row[] {
@@ -59,25 +60,44 @@ export function sqliteLogs(db: Db): LogMethods {
     db.raw.exec(`DELETE FROM logs WHERE seq IN (${list}); DELETE FROM log_bodies WHERE seq IN (${list}); DELETE FROM logs_fts WHERE rowid IN (${list});`);
   }
 
+  /** the logs really inserted (first copy of a repeated id), in one transaction or the caller's */
+  function insertBatch(logs: StoredLog[]): StoredLog[] {
+    if (logs.length === 0) return [];
+    const insLog = db.stmt(INSERT_LOG);
+    const insBody = db.stmt(INSERT_BODY);
+    const insFts = db.stmt(INSERT_FTS);
+    return db.tx(() => {
+      const inserted: StoredLog[] = [];
+      for (const log of logs) {
+        const r = insLog.run(...logParams(log));
+        // INSERT OR IGNORE: a redelivered id changes nothing, so replays are idempotent
+        if (r.changes === 0) continue;
+        const seq = r.lastInsertRowid as number;
+        insBody.run(seq, ...bodyParams(log));
+        insFts.run(seq, log.bodiesExpired ? previewText(log) : searchTextOf(log));
+        inserted.push(log);
+      }
+      return inserted;
+    });
+  }
+
   return {
     async insertLogs(logs) {
-      if (logs.length === 0) return [];
-      const insLog = db.stmt(INSERT_LOG);
-      const insBody = db.stmt(INSERT_BODY);
-      const insFts = db.stmt(INSERT_FTS);
+      return insertBatch(logs).map((l) => l.id);
+    },
+
+    async insertLogsWithRollups(logs, rollupsFor) {
+      // one transaction: a crash leaves either the logs with their roll-ups or neither
       return db.tx(() => {
-        const inserted: string[] = [];
-        for (const log of logs) {
-          const r = insLog.run(...logParams(log));
-          // INSERT OR IGNORE: a redelivered id changes nothing, so replays are idempotent
-          if (r.changes === 0) continue;
-          const seq = r.lastInsertRowid as number;
-          insBody.run(seq, ...bodyParams(log));
-          insFts.run(seq, log.bodiesExpired ? previewText(log) : searchTextOf(log));
-          inserted.push(log.id);
-        }
-        return inserted;
+        const inserted = insertBatch(logs);
+        testHooks?.afterLogsInserted?.();
+        if (inserted.length > 0) applyRollups(db, rollupsFor(inserted));
+        return inserted.map((l) => l.id);
       });
+    },
+
+    async recoverRollups() {
+      return 0;
     },
 
     async getLog(id) {

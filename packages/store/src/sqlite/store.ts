@@ -1,4 +1,4 @@
-import type { Store } from '../port.ts';
+import type { Store, StoreTestHooks } from '../port.ts';
 import { openDb } from './db.ts';
 import { sqliteLogs } from './logs.ts';
 import { sqliteConfig } from './config.ts';
@@ -8,15 +8,15 @@ import { sqliteConfig } from './config.ts';
  * under the hood; the async signatures match the port. Opening creates the schema, so init()
  * only has to exist for the port.
  */
-export function createSqliteStore(path: string): Store {
+export function createSqliteStore(path: string, testHooks?: StoreTestHooks): Store {
   const db = openDb(path);
   return {
-    info: { kind: 'sqlite', features: { ttlIndexes: false, textSearch: true, server: `sqlite ${sqliteVersion(db.raw)}` } },
+    info: { kind: 'sqlite', features: { ttlIndexes: false, textSearch: true, atomicRollups: 'transaction', server: `sqlite ${sqliteVersion(db.raw)}` } },
     async init() {},
     async close() {
       db.close();
     },
-    ...sqliteLogs(db),
+    ...sqliteLogs(db, testHooks),
     ...sqliteConfig(db),
   };
 }
