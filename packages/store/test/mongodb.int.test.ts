@@ -2,17 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { freePort, startFerretDb, type RunningFerretDb } from '@llm-relay/testkit';
-import { createStore } from '../src/index.ts';
+import { createStore, type CreateStoreOptions } from '../src/index.ts';
 import { storeConformance, type StoreHandle } from './conformance.ts';
 import { makeLog } from './fixtures.ts';
+import { counted, testRollupsFor } from './conformance-rollups.ts';
+import { rollupId, rollupUpdate } from '../src/mongodb/config.ts';
 
 /** A fresh database per test on a running server; dropped afterwards. */
-async function openIn(baseUri: () => string): Promise<StoreHandle> {
+async function openIn(baseUri: () => string, opts?: CreateStoreOptions): Promise<StoreHandle & { url: string }> {
   const url = new URL(baseUri());
   url.pathname = `/relay_test_${randomBytes(4).toString('hex')}`;
-  const store = await createStore(url.toString());
+  const store = await createStore(url.toString(), opts);
   return {
     store,
+    url: url.toString(),
     async cleanup() {
       await store.close();
       const conn = await mongoose.createConnection(url.toString()).asPromise();
@@ -36,13 +39,81 @@ describe('FerretDB v1 (MongoDB wire protocol, no TTL or text indexes)', () => {
     try {
       expect(h.store.info.kind).toBe('mongodb');
       expect(h.store.info.features.server).toMatch(/^ferretdb v1\./);
-      expect(h.store.info.features).toMatchObject({ ttlIndexes: false, textSearch: false });
+      expect(h.store.info.features).toMatchObject({ ttlIndexes: false, textSearch: false, atomicRollups: 'journal' });
       expect(h.store.info.features.fallbackReasons?.join('\n')).toMatch(/expireAfterSeconds/);
       // init is safe to repeat on an existing database
       await h.store.init();
       const log = makeLog();
       expect(await h.store.insertLogs([log])).toEqual([log.id]);
     } finally {
+      await h.cleanup();
+    }
+  });
+});
+
+describe('FerretDB v1: the roll-up journal resumes from every crash point', () => {
+  it('crash after the logs: recovery counts the batch’s own logs, not an id stored before it', async () => {
+    let crash = true;
+    const h = await openIn(() => ferret!.uri, {
+      testHooks: {
+        afterLogsInserted: () => {
+          if (crash) throw new Error('killed after the log insert');
+        },
+      },
+    });
+    try {
+      const older = makeLog();
+      crash = false;
+      await h.store.insertLogsWithRollups([older], testRollupsFor);
+      crash = true;
+      const batch = [older, makeLog(), makeLog(), makeLog()];
+      await expect(h.store.insertLogsWithRollups(batch, testRollupsFor)).rejects.toThrow('killed after the log insert');
+      crash = false;
+      expect(await h.store.countLogs({})).toBe(4);
+      expect((await counted({ store: h.store })).all).toBe(1);
+      // a young entry belongs to a live writer: left alone
+      expect(await h.store.recoverRollups(testRollupsFor)).toBe(0);
+      expect(await h.store.recoverRollups(testRollupsFor, { olderThanMs: 0 })).toBe(1);
+      expect((await counted({ store: h.store })).all).toBe(4);
+      expect(await h.store.recoverRollups(testRollupsFor, { olderThanMs: 0 })).toBe(0);
+      expect((await counted({ store: h.store })).all).toBe(4);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('crash half-way through the increments, or half-way through the cleanup: nothing counted twice', async () => {
+    const h = await openIn(() => ferret!.uri);
+    const conn = await mongoose.createConnection(h.url).asPromise();
+    try {
+      const logs = Array.from({ length: 6 }, (_, i) => makeLog({ model: `m${i % 3}` }));
+      await h.store.insertLogs(logs);
+      const rows = testRollupsFor(logs);
+      expect(rows.length).toBeGreaterThan(3);
+      const rollups = conn.collection('rollups');
+      const journal = conn.collection('rollup_batches');
+      // as a writer leaves it when killed after applying the first rows of batch b1…
+      await journal.insertOne({ _id: 'b1' as never, at: 0, state: 'applying', ids: logs.map((l) => l.id), rows });
+      for (const r of rows.slice(0, 2)) {
+        const { $inc, $setOnInsert } = rollupUpdate(r);
+        await rollups.updateOne({ _id: rollupId(r) as never }, { $inc, $setOnInsert, $push: { batches: 'b1' } } as never, { upsert: true });
+      }
+      // …and batch b2 killed after marking itself applied, with one row already pruned
+      const other = [makeLog({ model: 'm0' })];
+      await h.store.insertLogs(other);
+      const otherRows = testRollupsFor(other);
+      for (const [i, r] of otherRows.entries()) {
+        const { $inc, $setOnInsert } = rollupUpdate(r);
+        await rollups.updateOne({ _id: rollupId(r) as never }, { $inc, $setOnInsert, ...(i === 0 ? {} : { $push: { batches: 'b2' } }) } as never, { upsert: true });
+      }
+      await journal.insertOne({ _id: 'b2' as never, at: 0, state: 'applied', ids: [other[0]!.id], rows: otherRows });
+
+      expect(await h.store.recoverRollups(testRollupsFor, { olderThanMs: 0 })).toBe(2);
+      expect(await counted({ store: h.store })).toEqual({ all: 7, byModel: { m0: 3, m1: 2, m2: 2 }, prompt: 84 });
+      expect(await journal.countDocuments()).toBe(0);
+      expect(await rollups.countDocuments({ batches: { $in: ['b1', 'b2'] } })).toBe(0);
+    } finally {
+      await conn.close();
       await h.cleanup();
     }
   });
