@@ -19,8 +19,8 @@ export const GatewayEnvSchema = z.object({
   ENQUEUE_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   /** a `: keep-alive` comment is written to a stream that has been silent this long */
   SSE_KEEPALIVE_MS: z.coerce.number().int().positive().default(15_000),
-  /** safety net beside the pub/sub notice */
-  SNAPSHOT_POLL_MS: z.coerce.number().int().positive().default(3_000),
+  /** safety net beside the pub/sub notice: a read of the snapshot's first bytes (its version) this often */
+  SNAPSHOT_POLL_MS: z.coerce.number().int().positive().default(1_000),
   HEARTBEAT_MS: z.coerce.number().int().positive().default(5_000),
   /**
    * whose X-Forwarded-For to believe for the captured client IP: `false` (default), `true` (any),

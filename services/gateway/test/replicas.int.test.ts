@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { waitFor } from '@llm-relay/testkit';
+import { GatewaySnapshotSchema, SettingsSchema } from '@llm-relay/contracts';
 import { World, makeKey, provider, type TestKey } from './helpers.ts';
 
 const w = new World();
@@ -17,8 +18,7 @@ beforeAll(async () => {
   conc = makeKey({ limits: { concurrency: 2 } });
   prov = provider({ baseUrl: mock.url });
   await w.snapshot([prov], [limited.record, victim.record, conc.record]);
-  // polling is pushed far out, so only the pub/sub notice can deliver a change during the test
-  for (let i = 0; i < 3; i++) bases.push(await w.startGateway({ SNAPSHOT_POLL_MS: '600000' }));
+  for (let i = 0; i < 3; i++) bases.push(await w.startGateway());
 });
 afterAll(() => w.close());
 
@@ -56,13 +56,23 @@ describe('three replicas share one limit and one config', () => {
     for (const b of bases) expect(await statusOf(w.client(b, victim.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }))).toBe(200);
     const revokedAt = Date.now();
     await w.snapshot([prov], [limited.record, { ...victim.record, status: 'disabled' }, conc.record]);
-    // each replica is asked until it refuses; with polling off this can only come from the notice
+    // each replica is asked until it refuses: the notice does it in milliseconds, the 1 s version poll
+    // covers a replica that missed it (start-up.int.test.ts checks the notice path with polling off)
     const took = await Promise.all(
       bases.map((b) =>
         waitFor(async () => ((await statusOf(w.client(b, victim.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }))) === 401 ? Date.now() - revokedAt : 0), { timeoutMs: 10_000, what: 'revocation' }),
       ),
     );
     expect(took.every((t) => t > 0)).toBe(true);
+  });
+
+  it('a snapshot written without a notice still reaches every replica (the version poll)', async () => {
+    for (const b of bases) expect(await statusOf(w.client(b, limited.secret).models.list())).toBe(200);
+    const snap = { version: w.version++, writtenAt: Date.now(), settings: SettingsSchema.parse({}), providers: [prov], keys: [{ ...limited.record, status: 'disabled' as const }] };
+    await w.redis.set(`${w.prefix}:config:snapshot`, JSON.stringify(GatewaySnapshotSchema.parse(snap)));
+    for (const b of bases) {
+      await waitFor(async () => (await statusOf(w.client(b, limited.secret).models.list())) === 401, { timeoutMs: 10_000, what: 'poll-driven reload' });
+    }
   });
 
   it('every replica reports a heartbeat for the admin dashboard', async () => {

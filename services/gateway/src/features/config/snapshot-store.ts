@@ -5,6 +5,8 @@ import { compileSnapshot, type CompiledConfig } from './compiled.ts';
 import { withTimeout } from '../with-timeout.ts';
 
 const READ_TIMEOUT_MS = 2_000;
+const HEAD_BYTES = 96;
+const FULL_EVERY = 30;
 const RETRY_MS = 250;
 
 /**
@@ -17,6 +19,8 @@ export class SnapshotStore {
   private lastRaw: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private retry: NodeJS.Timeout | null = null;
+  private lastHead: Buffer | null = null;
+  private polls = 0;
   private loading: Promise<void> | null = null;
   private again = false;
   private readonly redis: Redis;
@@ -44,8 +48,24 @@ export class SnapshotStore {
     this.sub.on('ready', () => void this.reload());
     await this.sub.subscribe(channel).catch((err: Error) => this.log.warn({ err }, 'snapshot subscribe failed; relying on polling'));
     await this.reload();
-    this.timer = setInterval(() => void this.reload(), this.pollMs);
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
     this.timer.unref();
+  }
+
+  /**
+   * The safety net for a lost notice: every poll reads only the first bytes of the snapshot (its JSON
+   * starts with `version` and `writtenAt`, which change with every write) and reloads when they differ;
+   * every FULL_EVERY polls it reloads anyway, for a writer that kept both.
+   */
+  private async poll(): Promise<void> {
+    if (this.loading) return;
+    if (++this.polls % FULL_EVERY === 0) return this.reload();
+    try {
+      const head = await withTimeout(this.redis.getrangeBuffer(redisKeys(this.prefix).snapshot, 0, HEAD_BYTES - 1), READ_TIMEOUT_MS);
+      if (!this.lastHead || !head.equals(this.lastHead)) await this.reload();
+    } catch {
+      // Redis unreachable: keep serving on the last good snapshot
+    }
   }
 
   /** Coalesces concurrent reloads: at most one in flight and one queued. */
@@ -81,6 +101,7 @@ export class SnapshotStore {
       return;
     }
     if (raw === null || raw === this.lastRaw) return;
+    this.lastHead = Buffer.from(raw).subarray(0, HEAD_BYTES);
     try {
       const parsed = GatewaySnapshotSchema.parse(JSON.parse(raw));
       const compiled = compileSnapshot(parsed);
