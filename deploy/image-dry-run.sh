@@ -77,7 +77,7 @@ for target in "${targets[@]}"; do
     REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" REDIS_PREFIX="$prefix" DATABASE_URL="sqlite:$app/data/relay.db" \
     JWT_SECRET=image-dry-run-jwt-secret-0123456789abcdef ADMIN_PASSWORD=image-dry-run \
     "$port_var=$port" GATEWAY_HOST=127.0.0.1 ADMIN_HOST=127.0.0.1 PROCESSOR_HOST=127.0.0.1 \
-    JOURNAL_DIR="$app/data/journal" WEB_DIST_DIR="$app/web/dist" \
+    JOURNAL_DIR="$app/data/journal" WEB_DIST_DIR="$app/web/dist" TRUST_PROXY=uniquelocal \
     MOCK_HOST=127.0.0.1 "$NODE24" "$entry" >"$work/$target.log" 2>&1) &
   pids+=($!)
   ok=

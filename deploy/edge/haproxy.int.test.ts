@@ -40,7 +40,7 @@ beforeAll(async () => {
       return;
     }
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ served: 'gateway', url: req.url }));
+    res.end(JSON.stringify({ served: 'gateway', url: req.url, forwardedFor: req.headers['x-forwarded-for'] }));
   });
   admin = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
@@ -84,6 +84,11 @@ describe('the edge proxy config', { timeout: 30_000 }, () => {
     expect((await get('/admin/api-keys')).body?.served).toBe('admin');
     expect((await get('/docs/json')).body?.served).toBe('admin');
     expect(await get('/')).toMatchObject({ status: 302, location: '/admin/' });
+  });
+
+  it('tells the services the address it saw, not one the client claims', async () => {
+    const res = await fetch(`${edge}/v1/models`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    expect(((await res.json()) as { forwardedFor: string }).forwardedFor).toBe('127.0.0.1');
   });
 
   it('passes each SSE event through before the upstream sends the next one', async () => {
