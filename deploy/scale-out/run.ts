@@ -13,11 +13,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { Redis } from 'ioredis';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import { AdminClient } from './admin-client.ts';
-import { checkRevocation, checkSharedRateLimit, waitForSnapshotEverywhere, type Ctx } from './checks.ts';
 import { startFerretDb } from '@llm-relay/testkit';
+import { checkRevocation, checkSharedRateLimit, waitForSnapshotEverywhere, type Ctx } from './checks.ts';
 import { ADMIN_PASSWORD, ADMIN_USER, Cluster, findHaproxy } from './cluster.ts';
 import { percentile, runLoad } from './load.ts';
 import { reconcile } from './reconcile.ts';
@@ -40,8 +40,10 @@ export async function runScaleOut(o: ScaleOutOptions) {
   const log = o.log ?? ((l: string) => console.log(l));
   const haproxy = findHaproxy();
   if (!haproxy) throw new MissingTool('haproxy is not installed: apt-get install haproxy');
-  const ferret = o.store === 'ferretdb' ? await startFerretDb() : null;
-  const databaseUrl = ferret ? `${ferret.uri}llm-relay-scale-out` : o.store?.startsWith('mongodb') ? o.store : undefined;
+  const store = o.store ?? 'sqlite';
+  if (!['sqlite', 'ferretdb'].includes(store) && !store.startsWith('mongodb')) throw new MissingTool(`--store ${store}: use sqlite, ferretdb or a mongodb:// URL`);
+  const ferret = store === 'ferretdb' ? await startFerretDb() : null;
+  const databaseUrl = ferret ? `${ferret.uri}llm-relay-scale-out` : store.startsWith('mongodb') ? store : undefined;
   const cluster = new Cluster({ gateways: 3, processors: 2, redisUrl: o.redisUrl, processorLockMs: 5_000, databaseUrl, echo: o.echo }, haproxy);
   running.add(cluster);
   let redis: Redis | null = null;
@@ -161,6 +163,7 @@ export async function runScaleOut(o: ScaleOutOptions) {
 /** clusters being run, so an interrupted script still ends its processes and deletes its keys */
 const running = new Set<Cluster>();
 
+/** the run cannot start (a tool is missing, an option is wrong): exit 2 with the message alone */
 export class MissingTool extends Error {}
 
 const round = (n: number) => Math.round(n * 10) / 10;
