@@ -67,7 +67,8 @@ export const ROLLUP_LATENCY_BUCKETS = [50, 100, 250, 500, 1000, 2500, 5000, 1000
  * crash used to lose roll-ups; a crash test SIGKILLs the process there.
  */
 export interface StoreTestHooks {
-  afterLogsInserted?: () => void;
+  /** awaited where the write is asynchronous (MongoDB); SQLite calls it synchronously inside its transaction */
+  afterLogsInserted?: () => void | Promise<void>;
 }
 
 export interface LogPage {

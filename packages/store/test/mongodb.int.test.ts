@@ -82,6 +82,28 @@ describe('FerretDB v1: the roll-up journal resumes from every crash point', () =
     }
   });
 
+  it('a writer stalled past the grace period is taken over by a recovery and stops; each log counts once', async () => {
+    let stall: (() => Promise<void>) | null = null;
+    const h = await openIn(() => ferret!.uri, { testHooks: { afterLogsInserted: () => stall?.() } });
+    const other = await createStore(h.url);
+    try {
+      const logs = [makeLog(), makeLog(), makeLog()];
+      let recovered = -1;
+      stall = async () => {
+        stall = null;
+        // another replica's recovery runs while this writer is between its logs and its roll-ups
+        recovered = await other.recoverRollups(testRollupsFor, { olderThanMs: -1000 });
+      };
+      expect(await h.store.insertLogsWithRollups(logs, testRollupsFor)).toEqual(logs.map((l) => l.id));
+      expect(recovered).toBe(1);
+      expect((await counted({ store: h.store })).all).toBe(3);
+      expect(await h.store.recoverRollups(testRollupsFor, { olderThanMs: 0 })).toBe(0);
+    } finally {
+      await other.close();
+      await h.cleanup();
+    }
+  });
+
   it('crash half-way through the increments, or half-way through the cleanup: nothing counted twice', async () => {
     const h = await openIn(() => ferret!.uri);
     const conn = await mongoose.createConnection(h.url).asPromise();
@@ -93,7 +115,7 @@ describe('FerretDB v1: the roll-up journal resumes from every crash point', () =
       const rollups = conn.collection('rollups');
       const journal = conn.collection('rollup_batches');
       // as a writer leaves it when killed after applying the first rows of batch b1…
-      await journal.insertOne({ _id: 'b1' as never, at: 0, state: 'applying', ids: logs.map((l) => l.id), rows });
+      await journal.insertOne({ _id: 'b1' as never, at: 0, owner: 'dead-writer', state: 'applying', ids: logs.map((l) => l.id), rows });
       for (const r of rows.slice(0, 2)) {
         const { $inc, $setOnInsert } = rollupUpdate(r);
         await rollups.updateOne({ _id: rollupId(r) as never }, { $inc, $setOnInsert, $push: { batches: 'b1' } } as never, { upsert: true });
@@ -106,7 +128,7 @@ describe('FerretDB v1: the roll-up journal resumes from every crash point', () =
         const { $inc, $setOnInsert } = rollupUpdate(r);
         await rollups.updateOne({ _id: rollupId(r) as never }, { $inc, $setOnInsert, ...(i === 0 ? {} : { $push: { batches: 'b2' } }) } as never, { upsert: true });
       }
-      await journal.insertOne({ _id: 'b2' as never, at: 0, state: 'applied', ids: [other[0]!.id], rows: otherRows });
+      await journal.insertOne({ _id: 'b2' as never, at: 0, owner: 'dead-writer', state: 'applied', ids: [other[0]!.id], rows: otherRows });
 
       expect(await h.store.recoverRollups(testRollupsFor, { olderThanMs: 0 })).toBe(2);
       expect(await counted({ store: h.store })).toEqual({ all: 7, byModel: { m0: 3, m1: 2, m2: 2 }, prompt: 84 });

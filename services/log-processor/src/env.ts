@@ -24,6 +24,12 @@ export const ProcessorEnvSchema = z.object({
   /** how often retention runs (one replica at a time) */
   RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
   RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** how often to complete roll-ups of batches a crashed replica left half-done (MongoDB without transactions) */
+  ROLLUP_RECOVERY_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** a half-done batch younger than this is left to its writer (must exceed the slowest batch write) */
+  ROLLUP_RECOVERY_GRACE_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** TEST ONLY: SIGKILL this process right after a batch's logs are written, before their roll-ups */
+  PROCESSOR_TEST_SIGKILL_AFTER_LOG_INSERT: booleanFromEnv.default(false),
 });
 export type ProcessorEnv = z.infer<typeof ProcessorEnvSchema>;
 

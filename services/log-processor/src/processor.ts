@@ -9,6 +9,7 @@ import { startHeartbeat } from './features/ops/heartbeat.ts';
 import { SettingsWatcher } from './features/settings/settings-watcher.ts';
 import { startIngest, type Ingest } from './features/ingest/worker.ts';
 import { scheduleRetention } from './features/retention/retention.ts';
+import { scheduleRollupRecovery } from './features/rollups/recovery.ts';
 
 export interface Processor {
   app: FastifyInstance;
@@ -26,7 +27,10 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
   const subscriber = createRedis(env.REDIS_URL, 'subscriber');
   const workerConnection = createRedis(env.REDIS_URL, 'worker');
   for (const c of [redis, subscriber, workerConnection]) c.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  const store = await createStore(env.DATABASE_URL);
+  const store = await createStore(env.DATABASE_URL, {
+    // the crash test's window; unset (production) no hook exists at all
+    testHooks: env.PROCESSOR_TEST_SIGKILL_AFTER_LOG_INSERT ? { afterLogsInserted: () => process.kill(process.pid, 'SIGKILL') } : undefined,
+  });
   const metrics = createMetrics();
   const settings = new SettingsWatcher(redis, subscriber, env.REDIS_PREFIX, log);
   await settings.start();
@@ -51,6 +55,10 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
     { store, redis, prefix: env.REDIS_PREFIX, settings: () => settings.current, metrics, log, batchSize: env.RETENTION_BATCH_SIZE },
     env.RETENTION_INTERVAL_SECONDS * 1000,
   );
+  const recovery = scheduleRollupRecovery(store, log, {
+    intervalMs: env.ROLLUP_RECOVERY_INTERVAL_SECONDS * 1000,
+    graceMs: env.ROLLUP_RECOVERY_GRACE_SECONDS * 1000,
+  });
   let running = true;
   const app = buildApp({ metrics, log, isRunning: () => running });
 
@@ -70,6 +78,7 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
       await step('worker', () => ingest.close());
       settings.stop();
       await step('retention', () => retention.stop());
+      await step('rollup recovery', () => recovery.stop());
       await step('heartbeat', () => heartbeat.stop());
       await step('http', () => app.close());
       await step('store', () => store.close());

@@ -29,6 +29,8 @@ export interface RollupBatchDoc {
   _id: string;
   /** when the batch started, ms: recovery takes only batches older than its grace period */
   at: number;
+  /** who may take its next step: the writer, or the recovery that took it over */
+  owner: string;
   state: 'inserting' | 'applying' | 'applied';
   /** the ids the batch tried to insert; the ones carrying `rollupBatch` = this id are its own */
   ids: string[];

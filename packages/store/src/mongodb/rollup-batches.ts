@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { uuidv7, type StoredLog } from '@llm-relay/contracts';
 import type { Rollup, RollupsFor, Store, StoreInfo } from '../port.ts';
@@ -13,7 +14,7 @@ const DUPLICATE_KEY = 11000;
 export const DEFAULT_RECOVERY_GRACE_MS = 5 * 60_000;
 
 /** Test-only: called after a batch's logs are stored and before their roll-ups are (the crash window). */
-export type AfterLogsInserted = () => void;
+export type AfterLogsInserted = () => void | Promise<void>;
 
 /**
  * Logs plus their roll-ups, exactly once per stored log.
@@ -43,7 +44,7 @@ export function mongoRollupBatches(conn: Connection, m: Models, info: StoreInfo,
         if (fresh.length > 0) {
           // a duplicate key would abort the transaction, hence the read first; a racing insert is a write conflict
           await logs.insertMany(fresh.map(toDoc) as never[], { session });
-          afterLogsInserted?.();
+          await afterLogsInserted?.();
           const ops = rollupsFor(fresh).map((r) => ({ updateOne: { filter: { _id: rollupId(r) }, update: rollupUpdate(r), upsert: true } }));
           if (ops.length > 0) await rollups.bulkWrite(ops as never[], { ordered: true, session });
         }
@@ -79,10 +80,15 @@ export function mongoRollupBatches(conn: Connection, m: Models, info: StoreInfo,
     }
   }
 
-  async function apply(batchId: string, rows: Rollup[]): Promise<void> {
+  /**
+   * Every step after the insert is fenced by the entry's `owner`: a recovery that takes over an entry
+   * replaces it, and the writer it replaced stops at its next step (its increments are guarded, so any it
+   * still makes are harmless; only the owner marks the entry applied and prunes, after its own increments).
+   */
+  async function apply(batchId: string, owner: string, rows: Rollup[]): Promise<void> {
     await applyOnce(batchId, rows);
-    await journal.updateOne({ _id: batchId } as never, { $set: { state: 'applied' } });
-    await prune(batchId, rows);
+    const done = await journal.updateOne({ _id: batchId, owner } as never, { $set: { state: 'applied' } });
+    if (done.matchedCount === 1) await prune(batchId, rows);
   }
 
   async function prune(batchId: string, rows: Rollup[]): Promise<void> {
@@ -93,20 +99,22 @@ export function mongoRollupBatches(conn: Connection, m: Models, info: StoreInfo,
     await journal.deleteOne({ _id: batchId } as never);
   }
 
-  async function computeAndApply(batchId: string, inserted: StoredLog[], rollupsFor: RollupsFor): Promise<void> {
+  async function computeAndApply(batchId: string, owner: string, inserted: StoredLog[], rollupsFor: RollupsFor): Promise<void> {
     const rows = inserted.length > 0 ? rollupsFor(inserted) : [];
-    await journal.updateOne({ _id: batchId } as never, { $set: { state: 'applying', rows } });
-    await apply(batchId, rows);
+    const mine = await journal.updateOne({ _id: batchId, owner } as never, { $set: { state: 'applying', rows } });
+    if (mine.matchedCount === 1) await apply(batchId, owner, rows);
   }
 
   async function journaled(batch: StoredLog[], rollupsFor: RollupsFor): Promise<string[]> {
     const batchId = uuidv7();
-    const entry: RollupBatchDoc = { _id: batchId, at: Date.now(), state: 'inserting', ids: batch.map((l) => l.id) };
+    const owner = randomUUID();
+    const entry: RollupBatchDoc = { _id: batchId, at: Date.now(), owner, state: 'inserting', ids: batch.map((l) => l.id) };
     await journal.insertOne(entry as never);
     const inserted = await insertDocs(logs, batch.map((l) => ({ ...toDoc(l), rollupBatch: batchId })));
     const fresh = batch.filter((l) => inserted.has(l.id));
-    afterLogsInserted?.();
-    await computeAndApply(batchId, fresh, rollupsFor);
+    await afterLogsInserted?.();
+    // taken over by a recovery (this writer stalled past the grace period): the logs are stored, it finishes them
+    await computeAndApply(batchId, owner, fresh, rollupsFor);
     return fresh.map((l) => l.id);
   }
 
@@ -120,19 +128,26 @@ export function mongoRollupBatches(conn: Connection, m: Models, info: StoreInfo,
     async recoverRollups(rollupsFor, opts) {
       const before = Date.now() - (opts?.olderThanMs ?? DEFAULT_RECOVERY_GRACE_MS);
       const stale = (await journal.find({ at: { $lt: before } } as never).sort({ at: 1 }).toArray()) as unknown as RollupBatchDoc[];
+      let recovered = 0;
       for (const b of stale) {
+        // claim it: a new owner and a young time, so neither its stalled writer nor another replica's recovery
+        // can run a step after this one's
+        const owner = randomUUID();
+        const claim = await journal.updateOne({ _id: b._id, owner: b.owner } as never, { $set: { at: Date.now(), owner } });
+        if (claim.modifiedCount !== 1) continue;
+        recovered++;
         if (b.state === 'inserting') {
           // its own logs are the ones tagged with it: an id that existed before the batch carries another tag
           const docs = (await logs.find({ _id: { $in: b.ids } } as never, { projection: FULL_PROJECTION }).toArray()) as unknown as LogDoc[];
           const own = docs.filter((d) => d.rollupBatch === b._id).sort((x, y) => b.ids.indexOf(x._id) - b.ids.indexOf(y._id));
-          await computeAndApply(b._id, own.map(docToLog), rollupsFor);
+          await computeAndApply(b._id, owner, own.map(docToLog), rollupsFor);
         } else if (b.state === 'applying') {
-          await apply(b._id, b.rows ?? []);
+          await apply(b._id, owner, b.rows ?? []);
         } else {
           await prune(b._id, b.rows ?? []);
         }
       }
-      return stale.length;
+      return recovered;
     },
   };
 }

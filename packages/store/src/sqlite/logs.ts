@@ -90,7 +90,7 @@ export function sqliteLogs(db: Db, testHooks?: StoreTestHooks): LogMethods {
       // one transaction: a crash leaves either the logs with their roll-ups or neither
       return db.tx(() => {
         const inserted = insertBatch(logs);
-        testHooks?.afterLogsInserted?.();
+        void testHooks?.afterLogsInserted?.();
         if (inserted.length > 0) applyRollups(db, rollupsFor(inserted));
         return inserted.map((l) => l.id);
       });

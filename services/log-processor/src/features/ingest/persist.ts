@@ -16,14 +16,15 @@ export interface PersistDeps {
 }
 
 /**
- * Store one batch. Only the logs the store reports as newly inserted produce roll-ups, key usage and
- * live-stream entries, so a redelivered or replayed job changes nothing. The insert is the commit
- * point: if it throws, every job of the batch fails and is retried.
+ * Store one batch. Only the logs the store reports as newly inserted produce roll-ups (in the same store
+ * call), key usage and live-stream entries, so a redelivered or replayed job changes nothing. The insert
+ * is the commit point: if it throws, every job of the batch fails and is retried.
  */
 export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promise<PersistOutcome[]> {
   const { store, metrics } = deps;
   const t0 = performance.now();
-  const insertedIds = new Set(await store.insertLogs(logs));
+  // the logs and their roll-ups are stored together (exactly once per log, even across a crash)
+  const insertedIds = new Set(await store.insertLogsWithRollups(logs, rollupsFor));
   // The same event can sit twice in one batch (a redelivery racing the original): the first copy is the
   // inserted one, every other copy is a duplicate.
   const claimed = new Set<string>();
@@ -33,12 +34,9 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
     return true;
   });
   const fresh = logs.filter((_, i) => isFresh[i]);
-  // the logs are stored: announce them now, while the roll-ups are written, not after
+  // the logs are stored: announce them now, while key usage is written, not after
   const announced = fresh.length > 0 ? announce(deps, fresh) : Promise.resolve();
-  if (fresh.length > 0) {
-    await store.addRollups(rollupsFor(fresh));
-    await store.touchKeys(keyUsageFor(fresh));
-  }
+  if (fresh.length > 0) await store.touchKeys(keyUsageFor(fresh));
   metrics.storeLatency.observe((performance.now() - t0) / 1000);
   metrics.batchSize.observe(logs.length);
   const now = Date.now();
