@@ -1,4 +1,6 @@
-import { open, mkdir, readdir, readFile, rename, rm, stat, truncate, appendFile, type FileHandle } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, mkdir, readdir, rename, rm, stat, truncate, appendFile, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { Logger } from '@llm-relay/server-kit';
 
@@ -34,10 +36,11 @@ export class Journal {
       if (!m || file === this.path || pidAlive(Number(m[1]))) continue;
       const adopted = `${this.path}.adopted-${Date.now()}`;
       await rename(file, adopted).catch(() => undefined);
-      const text = await readFile(adopted, 'utf8').catch(() => '');
-      if (text) await appendFile(this.path, text);
+      // streamed, so a full journal (hundreds of MiB) is not read into memory
+      await pipeline(createReadStream(adopted), createWriteStream(this.path, { flags: 'a' }));
+      const bytes = await stat(adopted).then((s) => s.size, () => 0);
       await rm(adopted, { force: true });
-      this.log.warn({ from: name, bytes: Buffer.byteLength(text) }, 'adopted a journal left by a stopped gateway');
+      this.log.warn({ from: name, bytes }, 'adopted a journal left by a stopped gateway');
     }
     this.size = await stat(this.path).then((s) => s.size, () => 0);
   }
