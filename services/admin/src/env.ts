@@ -20,8 +20,13 @@ export const adminEnvSchema = z
     COOKIE_SECURE: booleanFromEnv.optional(),
     ADMIN_USERNAME: z.string().min(1).default('admin'),
     ADMIN_PASSWORD: z.string().min(1).optional(),
-    /** where replay sends requests: the gateway, as a client would reach it */
+    /** the gateway's public address, as users and their apps reach it (shown in the UI) */
     PROXY_BASE_URL: z.string().url().default('http://localhost:8000'),
+    /**
+     * where admin itself sends requests to the gateway (replay). Inside a compose network or a pod the public
+     * address often does not resolve or loops back to the wrong container; defaults to PROXY_BASE_URL.
+     */
+    GATEWAY_INTERNAL_URL: z.string().url().optional(),
     /** comma-separated origins allowed to call the API from a browser and to open the live WebSocket */
     CORS_ORIGINS: z
       .string()
@@ -57,7 +62,8 @@ export const adminEnvSchema = z
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when NODE_ENV=production (at least 32 random characters)' });
     }
-  });
+  })
+  .transform((env) => ({ ...env, GATEWAY_INTERNAL_URL: env.GATEWAY_INTERNAL_URL ?? env.PROXY_BASE_URL }));
 
 export type AdminEnv = z.infer<typeof adminEnvSchema>;
 

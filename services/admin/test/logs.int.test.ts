@@ -13,7 +13,8 @@ let mock: MockProvider;
 const logs: StoredLog[] = [];
 beforeAll(async () => {
   mock = await createMockProvider();
-  ctx = await setup({ PROXY_BASE_URL: mock.url.replace(/\/v1$/, '') });
+  // the public address does not resolve from where admin runs (as in a compose network or a pod): replay must use the internal one
+  ctx = await setup({ PROXY_BASE_URL: 'http://relay.invalid', GATEWAY_INTERNAL_URL: mock.url.replace(/\/v1$/, '') });
   for (let i = 0; i < 30; i++) {
     const variant: Partial<StoredLog> =
       i % 10 === 3
@@ -111,7 +112,7 @@ describe('export', () => {
 });
 
 describe('replay', () => {
-  it('sends the stored request to PROXY_BASE_URL with the key the user typed, non-streaming', async () => {
+  it('sends the stored request to GATEWAY_INTERNAL_URL, not the public PROXY_BASE_URL, with the key the user typed, non-streaming', async () => {
     const log = makeLog({ stream: true, request: { headers: {}, body: { model: 'mock-model', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi again' }] }, bytes: 10, truncated: false } });
     await ctx.store.insertLogs([log]);
     const res = await ctx.app.inject({ method: 'POST', url: `/admin/logs/${log.id}/replay`, headers: bearer(ctx.adminToken), payload: { apiKey: 'sk-typed-by-user' } });

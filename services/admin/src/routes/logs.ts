@@ -70,7 +70,7 @@ export async function logRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       const log = await app.store.getLog(req.params.id);
       if (!log) throw new RelayError(404, 'log_not_found', `No log ${req.params.id}.`, { param: 'id' });
-      const result = await replayLog(log, app.env.PROXY_BASE_URL, req.body.apiKey);
+      const result = await replayLog(log, app.env.GATEWAY_INTERNAL_URL, req.body.apiKey);
       await audit(app, req, 'logs.replay', log.id, { status: result.status });
       return result;
     },

@@ -38,4 +38,11 @@ describe('admin environment', () => {
     expect(env.WEB_DIST_DIR).toMatch(/\/web\/dist$/);
     expect(adminEnvSchema.parse({ CORS_ORIGINS: 'https://a.example/, https://b.example' }).CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
   });
+  it('sends its own gateway requests to GATEWAY_INTERNAL_URL, which defaults to PROXY_BASE_URL', () => {
+    expect(adminEnvSchema.parse({}).GATEWAY_INTERNAL_URL).toBe('http://localhost:8000');
+    expect(adminEnvSchema.parse({ PROXY_BASE_URL: 'https://relay.example.com' }).GATEWAY_INTERNAL_URL).toBe('https://relay.example.com');
+    const both = adminEnvSchema.parse({ PROXY_BASE_URL: 'https://relay.example.com', GATEWAY_INTERNAL_URL: 'http://edge:8000' });
+    expect(both).toMatchObject({ PROXY_BASE_URL: 'https://relay.example.com', GATEWAY_INTERNAL_URL: 'http://edge:8000' });
+    expect(adminEnvSchema.safeParse({ GATEWAY_INTERNAL_URL: 'not a url' }).success).toBe(false);
+  });
 });

@@ -8,10 +8,10 @@ export interface ReplayResult {
 }
 
 /**
- * Send a stored request again through the gateway, as a client would, with the relay key the user typed
+ * Send a stored request again through the gateway (GATEWAY_INTERNAL_URL), as a client would, with the relay key the user typed
  * (admin holds no secret that could call models). Always non-streaming, so the answer fits one JSON body.
  */
-export async function replayLog(log: StoredLog, proxyBaseUrl: string, apiKey: string, timeoutMs = 120_000): Promise<ReplayResult> {
+export async function replayLog(log: StoredLog, gatewayUrl: string, apiKey: string, timeoutMs = 120_000): Promise<ReplayResult> {
   if (log.bodiesExpired) throw new RelayError(409, 'bodies_expired', 'The request body of this log was removed by retention; it cannot be replayed.');
   if (log.request.truncated) throw new RelayError(409, 'body_truncated', 'The stored request body was cut at the capture limit; it cannot be replayed.');
   if (log.method !== 'POST') throw new RelayError(409, 'not_replayable', `Only POST requests can be replayed (this one was ${log.method}).`);
@@ -21,7 +21,7 @@ export async function replayLog(log: StoredLog, proxyBaseUrl: string, apiKey: st
     body = 'stream' in rest ? { ...rest, stream: false } : rest;
   } else if (typeof body !== 'string') throw new RelayError(409, 'not_replayable', 'The stored request has no JSON or text body to send.');
   // relative resolution keeps a path prefix the gateway may sit under (https://host/relay)
-  const url = new URL(log.path.replace(/^\/+/, ''), proxyBaseUrl.endsWith('/') ? proxyBaseUrl : `${proxyBaseUrl}/`);
+  const url = new URL(log.path.replace(/^\/+/, ''), gatewayUrl.endsWith('/') ? gatewayUrl : `${gatewayUrl}/`);
   const t0 = performance.now();
   let res: Response;
   try {
@@ -32,7 +32,7 @@ export async function replayLog(log: StoredLog, proxyBaseUrl: string, apiKey: st
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    throw new RelayError(502, 'gateway_unreachable', `Could not reach the gateway at ${proxyBaseUrl}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+    throw new RelayError(502, 'gateway_unreachable', `Could not reach the gateway at ${gatewayUrl}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
   }
   const text = await res.text();
   const latencyMs = Math.round(performance.now() - t0);
