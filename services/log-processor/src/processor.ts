@@ -29,7 +29,7 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
   for (const c of [redis, subscriber, workerConnection]) c.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const store = await createStore(env.DATABASE_URL, {
     // the crash test's window; unset (production) no hook exists at all
-    testHooks: env.PROCESSOR_TEST_SIGKILL_AFTER_LOG_INSERT ? { afterLogsInserted: () => process.kill(process.pid, 'SIGKILL') } : undefined,
+    testHooks: env.PROCESSOR_TEST_SIGKILL_AFTER_LOG_INSERT ? { afterLogsInserted: () => void process.kill(process.pid, 'SIGKILL') } : undefined,
   });
   const metrics = createMetrics();
   const settings = new SettingsWatcher(redis, subscriber, env.REDIS_PREFIX, log);
