@@ -17,6 +17,13 @@ import { modelRoutes } from './routes/model-routes.ts';
 import { modelsRoute } from './routes/models.ts';
 import { passthroughRoutes } from './routes/passthrough.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** first step of shutdown: not ready (so balancers stop sending) but still serving, for `ms` */
+    drain(ms: number): Promise<void>;
+  }
+}
+
 /** Build the gateway: connections, config, capture, routes. Never listens (index.ts does). */
 export async function build(env: GatewayEnv, log: Logger = createLogger('gateway', env.LOG_LEVEL)): Promise<FastifyInstance> {
   const metrics = createMetrics();
@@ -52,6 +59,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     journal,
     startedAt: Date.now(),
     inflight: 0,
+    draining: false,
     closing: false,
   };
   // a fail-fast connection refuses commands until it is connected: give it a moment at start-up
@@ -68,6 +76,11 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     requestTimeout: 0,
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY,
+  });
+  app.decorate('drain', async (ms: number) => {
+    ctx.draining = true;
+    ctx.log.info({ drainMs: ms }, 'draining: /readyz answers 503, requests still served');
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   });
   installRelayHooks(app, ctx);
   await app.register(healthRoutes(ctx));

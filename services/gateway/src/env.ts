@@ -32,6 +32,11 @@ export const GatewayEnvSchema = z.object({
     .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
   /** how long the limiter waits on Redis before failing open */
   LIMITS_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
+  /**
+   * after SIGTERM, how long /readyz says 503 while requests are still served normally, so a load balancer
+   * (or compose/k8s) stops sending before the listener closes; 0 in tests that need a fast stop
+   */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnvSchema>;
 

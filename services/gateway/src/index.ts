@@ -18,4 +18,13 @@ const app = await build(env, log);
 await app.listen({ port: env.GATEWAY_PORT, host: env.GATEWAY_HOST });
 log.info({ port: env.GATEWAY_PORT, host: env.GATEWAY_HOST, gatewayId: env.GATEWAY_ID }, 'gateway listening');
 
-installShutdown(log, [{ name: 'http server, in-flight requests, event flush, connections', run: () => app.close() }]);
+// drain before closing: a restart without a prior drain (what `docker compose restart` does) must not
+// refuse or reset requests a balancer still sends while it has not yet seen /readyz fail
+installShutdown(
+  log,
+  [
+    { name: 'drain (not ready, still serving)', run: () => app.drain(env.SHUTDOWN_DRAIN_MS) },
+    { name: 'http server, in-flight requests, event flush, connections', run: () => app.close() },
+  ],
+  env.SHUTDOWN_DRAIN_MS + 15_000,
+);

@@ -75,6 +75,8 @@ export class World {
         REDIS_URL: this.redisUrl,
         REDIS_PREFIX: this.prefix,
         JOURNAL_DIR: this.journal.path,
+        // tests stop gateways at teardown; the restart test sets its own drain
+        SHUTDOWN_DRAIN_MS: '0',
         ...env,
       },
       readyUrl: `http://127.0.0.1:${port}/${waitReady ? 'readyz' : 'healthz'}`,

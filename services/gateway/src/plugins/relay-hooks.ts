@@ -14,6 +14,10 @@ declare module 'fastify' {
   }
 }
 
+function shuttingDown(): RelayError {
+  return new RelayError(503, 'gateway_shutting_down', 'This gateway replica is shutting down; retry the request.', { type: 'server_error', headers: { connection: 'close' } });
+}
+
 function outcomeFor(status: number): Outcome {
   if (status === 504) return 'timeout';
   if (status === 502) return 'upstream_error';
@@ -42,18 +46,22 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
     ctx.inflight++;
     ctx.metrics.inflight.inc();
     reply.header('x-request-id', ex.id);
-    if (ctx.closing) {
-      return done(new RelayError(503, 'gateway_shutting_down', 'This gateway replica is shutting down; retry the request.', { type: 'server_error', headers: { connection: 'close' } }));
-    }
+    // while draining, answers close their connection, so no idle keep-alive socket is left for the listener
+    // close to reset under a client that is just writing its next request on it
+    if (ctx.draining) reply.header('connection', 'close');
     const cfg = ctx.snapshots.current;
-    if (!cfg) return done(notConfigured());
-    try {
-      st.key = authenticate(cfg, request.headers);
-      ex.key = st.key.ref;
-    } catch (err) {
-      return done(err as Error);
+    let authError: Error | null = cfg ? null : notConfigured();
+    if (cfg) {
+      try {
+        st.key = authenticate(cfg, request.headers);
+        ex.key = st.key.ref;
+      } catch (err) {
+        authError = err as Error;
+      }
     }
-    done();
+    // authenticated first, so the shutdown 503 is recorded with the caller's key when it had a valid one
+    if (ctx.closing) return done(shuttingDown());
+    done(authError ?? undefined);
   });
 
   app.addHook('onResponse', (request, reply, done) => {

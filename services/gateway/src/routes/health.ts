@@ -5,18 +5,21 @@ export function healthRoutes(ctx: GatewayContext) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     app.get('/healthz', async () => ({ status: 'ok' }));
 
-    /** Ready once a snapshot is loaded; Redis's state is reported but not fatal (the journal covers it). */
+    /** Ready once a snapshot is loaded and until shutdown begins (the drain); Redis's state is reported but not fatal (the journal covers it). */
     app.get('/readyz', async (_request, reply) => {
       const cfg = ctx.snapshots.current;
+      const stopping = ctx.draining || ctx.closing;
+      const ready = cfg !== null && !stopping;
       const body = {
-        ready: cfg !== null,
+        ready,
+        ...(stopping ? { draining: true } : {}),
         snapshotVersion: cfg?.version ?? null,
         redis: ctx.redis.status,
         journalBytes: ctx.journal.size,
         dropped: ctx.sink.dropped,
         ...(cfg ? {} : { message: 'gateway not configured: run `npm run init`' }),
       };
-      return reply.code(cfg ? 200 : 503).send(body);
+      return reply.code(ready ? 200 : 503).send(body);
     });
 
     app.get('/metrics', async (_request, reply) => {

@@ -23,7 +23,9 @@ export interface GatewayContext {
   journal: Journal;
   startedAt: number;
   inflight: number;
-  /** set when shutdown begins: new requests get 503, in-flight ones finish */
+  /** set on SIGTERM: /readyz says 503, requests are still served (with `connection: close`) */
+  draining: boolean;
+  /** set when the listener closes after the drain: new requests get 503, in-flight ones finish */
   closing: boolean;
 }
 
