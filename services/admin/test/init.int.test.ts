@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { createStore } from '@llm-relay/store';
-import { createRedis, hashKey, readSnapshot } from '@llm-relay/server-kit';
+import { createLogger, createRedis, hashKey, readSnapshot } from '@llm-relay/server-kit';
 import { NODE_BIN, REPO_ROOT, tempDir, uniquePrefix, type TempDir } from '@llm-relay/testkit';
 import { verifyPassword } from '../src/features/auth/passwords.ts';
-import { ENV_KEY_NAME } from '../src/features/init/run-init.ts';
-import { databaseUrl, deletePrefix, REDIS_URL } from './helper.ts';
+import { ENV_KEY_NAME, runInit } from '../src/features/init/run-init.ts';
+import { databaseUrl, deletePrefix, REDIS_URL, testEnv } from './helper.ts';
 
 let dir: TempDir;
 let prefix: string;
@@ -23,15 +24,30 @@ afterAll(async () => {
   dir.remove();
 });
 
+const CLI = resolve(REPO_ROOT, 'services/admin/src/cli.ts');
+const cliEnv = (env: Record<string, string>, at = dir.path, redisPrefix = prefix) => ({
+  PATH: process.env.PATH ?? '',
+  REDIS_URL,
+  REDIS_PREFIX: redisPrefix,
+  DATABASE_URL: databaseUrl(at),
+  LOG_LEVEL: 'warn',
+  ...env,
+});
+
 /** `node services/admin/src/cli.ts …` as the root orchestrator runs it: a real process. */
 function cli(args: string[], env: Record<string, string>) {
-  const res = spawnSync(NODE_BIN, [resolve(REPO_ROOT, 'services/admin/src/cli.ts'), ...args], {
-    cwd: dir.path,
-    env: { PATH: process.env.PATH ?? '', REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: databaseUrl(dir.path), LOG_LEVEL: 'warn', ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const res = spawnSync(NODE_BIN, [CLI, ...args], { cwd: dir.path, env: cliEnv(env), encoding: 'utf8', timeout: 30_000 });
   return { code: res.status, out: res.stdout + res.stderr };
+}
+
+/** The same, without waiting: several can run at once. */
+async function cliAsync(args: string[], env: Record<string, string>, at: string, redisPrefix: string) {
+  const child = spawn(NODE_BIN, [CLI, ...args], { cwd: at, env: cliEnv(env, at, redisPrefix), timeout: 30_000 });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, out };
 }
 
 const SEED = {
@@ -105,5 +121,49 @@ describe('init (the seed\'s run.py --init)', () => {
     const r = cli(['init'], { ...SEED, HTTP_MAX_RETRIES: '99' });
     expect(r.code).toBe(1);
     expect(r.out).toContain('httpMaxRetries');
+  });
+
+  // Two replicas (or the compose init job and an admin) starting on an empty store at the same moment.
+  it('two init processes at once on an empty store create each record once', async () => {
+    const at = tempDir('admin-init-race');
+    const racePrefix = uniquePrefix('init-race');
+    try {
+      const [a, b] = await Promise.all([cliAsync(['init'], SEED, at.path, racePrefix), cliAsync(['init'], SEED, at.path, racePrefix)]);
+      expect(a.code, a.out).toBe(0);
+      expect(b.code, b.out).toBe(0);
+      const store = await createStore(databaseUrl(at.path));
+      try {
+        expect((await store.listKeys()).map((k) => k.name)).toEqual([ENV_KEY_NAME]);
+        expect((await store.listUsers()).map((u) => u.username)).toEqual(['admin']);
+        expect((await store.listProviders()).map((p) => p.id)).toEqual(['default']);
+        expect(await store.getSettings()).not.toBeNull();
+      } finally {
+        await store.close();
+      }
+      expect((await readSnapshot(redis, racePrefix))?.keys).toHaveLength(1);
+    } finally {
+      await deletePrefix(redis, racePrefix);
+      at.remove();
+    }
+  });
+
+  // The same race made certain: both inits read the empty store before either writes.
+  it('interleaved inits in one process also agree on every record id', async () => {
+    const at = tempDir('admin-init-interleaved');
+    const racePrefix = uniquePrefix('init-interleaved');
+    const env = testEnv(racePrefix, at.path);
+    const [s1, s2] = [await createStore(env.DATABASE_URL), await createStore(env.DATABASE_URL)];
+    try {
+      await Promise.all([runInit(env, s1, redis, { log: createLogger('test', 'silent') }), runInit(env, s2, redis, { log: createLogger('test', 'silent') })]);
+      const keys = await s1.listKeys();
+      expect(keys).toHaveLength(1);
+      expect(keys[0]!.hash).toBe(hashKey(env.PROXY_KEY!));
+      expect(await s1.listUsers()).toHaveLength(1);
+      expect(await s1.listProviders()).toHaveLength(1);
+    } finally {
+      await Promise.all([s1.close(), s2.close()]);
+      await deletePrefix(redis, racePrefix);
+      at.remove();
+    }
   });
 });

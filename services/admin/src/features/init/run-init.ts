@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { normalizeBaseUrl, SettingsSchema, uuidv7, type Settings } from '@llm-relay/contracts';
-import type { Store } from '@llm-relay/store';
+import { normalizeBaseUrl, SettingsSchema, type Provider, type Settings } from '@llm-relay/contracts';
+import type { AdminUser, RelayKeyRecord, Store } from '@llm-relay/store';
 import { displayPrefix, hashKey, createLogger, type Logger } from '@llm-relay/server-kit';
 import type { AdminEnv } from '../../env.ts';
 import { hashPassword } from '../auth/passwords.ts';
@@ -8,6 +9,31 @@ import { createSnapshotPublisher } from '../snapshot/build-snapshot.ts';
 
 export const ENV_KEY_NAME = 'PROXY_KEY from environment';
 export const DEFAULT_PROVIDER_ID = 'default';
+
+/**
+ * Ids of the records init seeds follow from what they are made of, never from the clock: two inits racing on
+ * an empty store (replicas starting together, the compose init job and an admin) then upsert the same
+ * records instead of adding one each, with no lock that a Redis outage could break. UUID-shaped (version 8).
+ */
+export function seededId(kind: 'relay-key' | 'user', source: string): string {
+  const h = createHash('sha256').update(`llm-relay:init:${kind}:${source}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * MongoDB and FerretDB may refuse one of two simultaneous upserts that both insert a new _id (E11000); by then
+ * the document exists, so the same write once more updates it. SQLite never raises this.
+ */
+async function upsertRacing(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown };
+    if (e.code !== 11000 && !String(e.message).includes('E11000')) throw err;
+    await write();
+  }
+}
 
 export interface InitResult {
   seeded: string[];
@@ -47,14 +73,14 @@ export async function runInit(env: AdminEnv, store: Store, redis: Redis, opts: {
   const settings = settingsFromEnv(env);
 
   if (force || !(await store.getSettings())) {
-    await store.putSettings(settings);
+    await upsertRacing(() => store.putSettings(settings));
     seeded.push('settings');
   } else skipped.push('settings (already stored)');
 
   if (env.TARGET_BASE_URL) {
     const existing = await store.getProvider(DEFAULT_PROVIDER_ID);
     if (force || (!existing && (await store.listProviders()).length === 0)) {
-      await store.upsertProvider({
+      const provider: Provider = {
         id: DEFAULT_PROVIDER_ID,
         name: 'default',
         type: 'openai',
@@ -65,7 +91,8 @@ export async function runInit(env: AdminEnv, store: Store, redis: Redis, opts: {
         priority: existing?.priority ?? 0,
         enabled: true,
         injectStreamUsage: existing?.injectStreamUsage ?? true,
-      });
+      };
+      await upsertRacing(() => store.upsertProvider(provider));
       seeded.push('provider "default"');
     } else skipped.push('provider (providers already stored)');
   } else skipped.push('provider (TARGET_BASE_URL is not set)');
@@ -78,8 +105,8 @@ export async function runInit(env: AdminEnv, store: Store, redis: Redis, opts: {
     if (same) skipped.push('relay key (PROXY_KEY already stored)');
     else {
       // a changed PROXY_KEY replaces the record the environment made before, under the same id
-      await store.upsertKey({
-        id: previous?.id ?? uuidv7(),
+      const key: RelayKeyRecord = {
+        id: previous?.id ?? seededId('relay-key', hash),
         name: ENV_KEY_NAME,
         prefix: displayPrefix(env.PROXY_KEY),
         hash,
@@ -90,7 +117,8 @@ export async function runInit(env: AdminEnv, store: Store, redis: Redis, opts: {
         limits: {},
         lastUsedAt: previous?.lastUsedAt ?? null,
         usage: previous?.usage ?? { requests: 0, tokens: 0, costUsd: 0 },
-      });
+      };
+      await upsertRacing(() => store.upsertKey(key));
       seeded.push('relay key from PROXY_KEY');
     }
   } else skipped.push('relay key (PROXY_KEY is not set)');
@@ -98,13 +126,14 @@ export async function runInit(env: AdminEnv, store: Store, redis: Redis, opts: {
   const users = await store.listUsers();
   if (env.ADMIN_PASSWORD && (force || users.length === 0)) {
     const existing = users.find((u) => u.username === env.ADMIN_USERNAME);
-    await store.upsertUser({
-      id: existing?.id ?? uuidv7(),
+    const user: AdminUser = {
+      id: existing?.id ?? seededId('user', env.ADMIN_USERNAME),
       username: env.ADMIN_USERNAME,
       passwordHash: await hashPassword(env.ADMIN_PASSWORD),
       role: 'admin',
       createdAt: existing?.createdAt ?? Date.now(),
-    });
+    };
+    await upsertRacing(() => store.upsertUser(user));
     seeded.push(`admin user "${env.ADMIN_USERNAME}"`);
   } else if (users.length === 0) {
     log.warn('no admin user exists and ADMIN_PASSWORD is not set: set it and run `init` to be able to log in');
