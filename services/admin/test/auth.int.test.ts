@@ -65,6 +65,25 @@ describe('login', () => {
     expect((await attempt(VIEWER.password, '10.1.1.2')).statusCode).toBe(200);
   });
 
+  it('writes successful and failed logins to the audit log, never the password', async () => {
+    const typed = 'typed-wrong-password-7';
+    const ok = await ctx.app.inject({ method: 'POST', url: '/admin/login', payload: ADMIN, remoteAddress: '10.4.4.4' });
+    expect(ok.statusCode).toBe(200);
+    const bad = await ctx.app.inject({ method: 'POST', url: '/admin/login', payload: { username: ADMIN.username, password: typed }, remoteAddress: '10.4.4.5' });
+    expect(bad.statusCode).toBe(401);
+    const ghost = await ctx.app.inject({ method: 'POST', url: '/admin/login', payload: { username: 'ghost-4', password: typed }, remoteAddress: '10.4.4.6' });
+    expect(ghost.statusCode).toBe(401);
+    const items = (await ctx.app.inject({ url: '/admin/audit?limit=3', headers: bearer(ctx.adminToken) })).json().items;
+    expect(items).toEqual([
+      expect.objectContaining({ actor: 'anonymous', action: 'auth.login-failed', target: 'ghost-4', details: { ip: '10.4.4.6', reason: 'unknown_user' } }),
+      expect.objectContaining({ actor: 'anonymous', action: 'auth.login-failed', target: ADMIN.username, details: { ip: '10.4.4.5', reason: 'wrong_password' } }),
+      expect.objectContaining({ actor: ADMIN.username, action: 'auth.login', target: ADMIN.username, details: { ip: '10.4.4.4' } }),
+    ]);
+    const everything = JSON.stringify(await ctx.store.listAudit({ limit: 1000 }));
+    expect(everything).not.toContain(typed);
+    expect(everything).not.toContain(ADMIN.password);
+  });
+
   it('validates the body', async () => {
     const res = await ctx.app.inject({ method: 'POST', url: '/admin/login', payload: { username: 'x' } });
     expect(res.statusCode).toBe(400);

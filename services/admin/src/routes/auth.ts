@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import { RelayError } from '@llm-relay/contracts';
 import { adminKeys } from '../admin-keys.ts';
+import { audit } from '../features/audit.ts';
 import { signSession } from '../features/auth/jwt.ts';
 import { DUMMY_HASH, verifyPassword } from '../features/auth/passwords.ts';
 import { createLoginLimiter } from '../features/auth/login-limiter.ts';
@@ -31,9 +32,13 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         await limiter.failed(req.ip, username);
         app.metrics.loginFailures.inc();
         req.log.warn({ username, ip: req.ip }, 'failed login');
+        // the name typed, never the password; attempts the limiter already refused (429) are not written, so a
+        // password-guessing run adds at most LOGIN_MAX_ATTEMPTS entries per address and name
+        await audit(app, req, 'auth.login-failed', username, { ip: req.ip, reason: user ? 'wrong_password' : 'unknown_user' });
         throw new RelayError(401, 'invalid_credentials', 'Wrong username or password.');
       }
       await limiter.succeeded(req.ip, username);
+      await audit(app, req, 'auth.login', user.username, { ip: req.ip }, user.username);
       const { token, claims } = await signSession(app.jwtKey, user, app.env.JWT_TTL_SECONDS);
       reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: app.env.JWT_TTL_SECONDS });
       return { token, expiresAt: claims.exp * 1000, user: { username: user.username, role: user.role } };
