@@ -150,4 +150,33 @@ describe('cookie sessions and other origins', () => {
     const same = await ctx.app.inject({ method: 'PUT', url: '/admin/settings', cookies, headers: { origin: 'http://relay.local', host: 'relay.local' }, payload: { httpMaxRetries: 1 } });
     expect(same.statusCode).toBe(200);
   });
+
+  // Behind the edge the browser's host may arrive as X-Forwarded-Host while Host names the admin container.
+  const behindProxy = (on: TestContext, origin: string, opts: { forwardedHost?: string; remoteAddress?: string } = {}) =>
+    on.app.inject({
+      method: 'PUT',
+      url: '/admin/settings',
+      cookies: { llm_relay_session: on.adminToken },
+      headers: { origin, host: 'admin:8080', ...(opts.forwardedHost ? { 'x-forwarded-host': opts.forwardedHost } : {}) },
+      remoteAddress: opts.remoteAddress ?? '127.0.0.1',
+      payload: { httpMaxRetries: 1 },
+    });
+  it('with TRUST_PROXY, accepts the Origin the proxy names in X-Forwarded-Host', async () => {
+    const proxied = await setup({ TRUST_PROXY: '127.0.0.1' });
+    try {
+      const forwardedHost = 'relay.example.com';
+      expect((await behindProxy(proxied, 'https://relay.example.com', { forwardedHost })).statusCode).toBe(200);
+      expect((await behindProxy(proxied, 'http://admin:8080')).statusCode).toBe(200);
+      expect((await behindProxy(proxied, 'https://evil.example', { forwardedHost })).statusCode).toBe(403);
+      // the header counts only from a trusted proxy: a client talking to admin directly cannot name its own host
+      expect((await behindProxy(proxied, 'https://relay.example.com', { forwardedHost, remoteAddress: '10.0.0.9' })).statusCode).toBe(403);
+    } finally {
+      await proxied.close();
+    }
+  });
+  it('without TRUST_PROXY, ignores X-Forwarded-Host', async () => {
+    const res = await behindProxy(ctx, 'https://relay.example.com', { forwardedHost: 'relay.example.com' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('origin_not_allowed');
+  });
 });

@@ -60,6 +60,19 @@ describe('headers, CORS and limits', () => {
     expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'x-request-id': 'trace-abc-123' });
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
   });
+  it('lets the log detail show images from the web, and only images', async () => {
+    const csp = Object.fromEntries(
+      String((await bare.app.inject({ url: '/admin/', headers: { accept: BROWSER_ACCEPT } })).headers['content-security-policy'])
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...sources]) => [name, sources]),
+    );
+    expect(csp['img-src']).toEqual(["'self'", 'data:', 'https:']);
+    expect(csp['default-src']).toEqual(["'self'"]);
+    expect(csp['script-src']).toEqual(["'self'"]);
+    expect(csp['connect-src']).toEqual(["'self'", 'ws:', 'wss:']);
+    expect(csp['object-src']).toEqual(["'none'"]);
+  });
   it('allows credentialed CORS for allow-listed origins only', async () => {
     const ok = await bare.app.inject({ method: 'OPTIONS', url: '/admin/logs', headers: { origin: 'https://ui.example', 'access-control-request-method': 'GET' } });
     expect(ok.statusCode).toBe(204);

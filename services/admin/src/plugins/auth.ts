@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RelayError } from '@llm-relay/contracts';
 import { verifySession, type Role, type SessionClaims } from '../features/auth/jwt.ts';
 import { adminKeys } from '../admin-keys.ts';
-import { isAllowedOrigin } from './security.ts';
+import { isAllowedOrigin, requestHosts } from './security.ts';
 
 export const SESSION_COOKIE = 'llm_relay_session';
 
@@ -71,7 +71,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
       throw new RelayError(401, 'unauthorized', header || cookie || ticket ? 'Invalid or expired session; log in again.' : 'Log in first: POST /admin/login.');
     }
     // SameSite=Strict already keeps the cookie off cross-site requests; the Origin check covers browsers that ignore it.
-    if (user.via === 'cookie' && !SAFE_METHODS.has(req.method) && req.headers.origin && !isAllowedOrigin(req.headers.origin, req.headers.host, app.env.CORS_ORIGINS)) {
+    if (user.via === 'cookie' && !SAFE_METHODS.has(req.method) && req.headers.origin && !isAllowedOrigin(req.headers.origin, requestHosts(req), app.env.CORS_ORIGINS)) {
       throw new RelayError(403, 'origin_not_allowed', `Origin ${req.headers.origin} may not change anything here.`);
     }
     if (RANK[user.role] < RANK[need]) throw new RelayError(403, 'forbidden', `This needs the ${need} role; you are ${user.role}.`);

@@ -1,23 +1,36 @@
 import fp from 'fastify-plugin';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** An origin may call the API from a browser when it is allow-listed or is this very host (the served UI). */
-export function isAllowedOrigin(origin: string, host: string | undefined, allowlist: string[]): boolean {
+export function isAllowedOrigin(origin: string, hosts: readonly (string | undefined)[], allowlist: string[]): boolean {
   const o = origin.replace(/\/+$/, '');
   // no wildcard: responses carry credentials, so every allowed origin is named
   if (allowlist.includes(o)) return true;
   try {
-    return host !== undefined && new URL(o).host === host;
+    const host = new URL(o).host;
+    return hosts.some((h) => h !== undefined && h !== '' && h.toLowerCase() === host);
   } catch {
     return false;
   }
+}
+
+/**
+ * The hosts a page served by this admin can have as its origin: the Host header, and behind a proxy the
+ * browser's original host, which the proxy may have moved to X-Forwarded-Host. Fastify's `req.host` reads
+ * X-Forwarded-Host only when the connecting peer is trusted (TRUST_PROXY), so a client cannot name its own.
+ */
+export function requestHosts(req: FastifyRequest): string[] {
+  return [req.headers.host ?? '', req.host];
 }
 
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
+  // A logged conversation may point at images anywhere on the web (image_url); the log detail shows them.
+  // Images cannot run code, and the UI loads them with referrerpolicy=no-referrer; every other kind of
+  // resource stays same-origin. Plain http: stays out: an HTTPS page would refuse it as mixed content anyway.
+  "img-src 'self' data: https:",
   "font-src 'self' data:",
   "connect-src 'self' ws: wss:",
   "frame-ancestors 'none'",
@@ -41,7 +54,7 @@ export const securityPlugin = fp(async (app: FastifyInstance) => {
     if (app.env.NODE_ENV === 'production') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (req.url.startsWith('/admin/') && !req.url.startsWith('/admin/assets/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     const origin = req.headers.origin;
-    if (origin && isAllowedOrigin(origin, undefined, allow)) {
+    if (origin && isAllowedOrigin(origin, [], allow)) {
       reply.header('access-control-allow-origin', origin);
       reply.header('access-control-allow-credentials', 'true');
       reply.header('access-control-expose-headers', 'x-request-id, content-disposition');
@@ -53,7 +66,7 @@ export const securityPlugin = fp(async (app: FastifyInstance) => {
   // Preflight: answered for allow-listed origins only; others get no CORS headers and the browser refuses.
   app.options('/*', { schema: { hide: true } }, async (req, reply) => {
     const origin = req.headers.origin;
-    if (origin && isAllowedOrigin(origin, undefined, allow)) {
+    if (origin && isAllowedOrigin(origin, [], allow)) {
       reply.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
       reply.header('access-control-allow-headers', 'content-type, authorization, x-request-id');
       reply.header('access-control-max-age', '600');

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { RelayError } from '@llm-relay/contracts';
 import { LiveClientMessageSchema, LiveFilterSchema, STREAM_ID } from '../features/live/filter.ts';
 import { createLiveClient } from '../features/live/live-client.ts';
-import { isAllowedOrigin } from '../plugins/security.ts';
+import { isAllowedOrigin, requestHosts } from '../plugins/security.ts';
 
 const LiveQuery = LiveFilterSchema.extend({
   ticket: z.string().max(200).optional(),
@@ -30,7 +30,7 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
       // runs after authentication (onRequest) and before the upgrade: a foreign page is refused with a 403, not a socket
       preValidation: async (req) => {
         const origin = req.headers.origin;
-        if (origin && !isAllowedOrigin(origin, req.headers.host, app.env.CORS_ORIGINS)) {
+        if (origin && !isAllowedOrigin(origin, requestHosts(req), app.env.CORS_ORIGINS)) {
           throw new RelayError(403, 'origin_not_allowed', `Origin ${origin} may not open the live stream.`);
         }
       },
