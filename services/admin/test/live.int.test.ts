@@ -19,7 +19,8 @@ let base: string;
 let token: string;
 
 beforeAll(async () => {
-  admin = await startAdmin('live', { CORS_ORIGINS: ALLOWED_ORIGIN, SNAPSHOT_REPUBLISH_SECONDS: '0.2' });
+  // the test is the proxy in front (127.0.0.1): its X-Forwarded-Host is believed
+  admin = await startAdmin('live', { CORS_ORIGINS: ALLOWED_ORIGIN, SNAPSHOT_REPUBLISH_SECONDS: '0.2', TRUST_PROXY: '127.0.0.1' });
   prefix = admin.prefix;
   base = admin.url.replace('http://', '');
   redis = createRedis(REDIS_URL, 'client');
@@ -86,6 +87,12 @@ describe('authentication before the upgrade', () => {
     const viaCookie = new WebSocket(`ws://${base}/admin/live`, { headers: { cookie: `llm_relay_session=${token}` } });
     await once(viaCookie, 'open');
     viaCookie.close();
+  });
+  it('accepts the page behind the edge, whose host a trusted proxy sends in X-Forwarded-Host', async () => {
+    const edgeOrigin = 'https://relay.example.com';
+    expect(await rejected(`ws://${base}/admin/live?ticket=${await ticket()}`, { origin: edgeOrigin })).toBe(403);
+    const behindEdge = await connect({}, { origin: edgeOrigin, 'x-forwarded-host': 'relay.example.com' });
+    behindEdge.ws.close();
   });
 });
 
