@@ -18,7 +18,7 @@ beforeAll(async () => {
   const mock = await w.startMock();
   key = makeKey();
   await w.snapshot([provider({ baseUrl: mock.url })], [key.record]);
-  base = await w.startGateway({ SHUTDOWN_DRAIN_MS: '1500' });
+  base = await w.startGateway({ SHUTDOWN_DRAIN_MS: '3000' });
   port = Number(new URL(base).port);
 });
 afterAll(() => w.close());
