@@ -26,15 +26,15 @@ export function renderCharts(r: Results, dir: string): string[] {
   }
   if (r.streams.length) {
     const arms = r.arms.filter((a) => a !== 'direct');
-    const added = (what: 'ttftMs' | 'gapMs', p: 'p50' | 'p99', c: number, a: (typeof arms)[number]) => {
-      const s = r.streams.find((x) => x.concurrency === c);
+    const added = (what: 'ttftMs' | 'gapMs', p: 'p50' | 'p99', sc: (typeof r.streams)[number], a: (typeof arms)[number]) => {
+      const s = sc;
       const x = s?.byArm[a];
       const d = s?.byArm.direct;
       return x?.[what].length && d?.[what].length ? summarize(x[what])[p] - summarize(d[what])[p] : null;
     };
-    const cs = r.streams.map((s) => s.concurrency);
-    put('stream-ttft.svg', groupedBars({ title: 'Streaming: added time to first token (p50)', unit: 'ms', categories: arms.map((a) => ARM_LABELS[a]), series: cs.map((c) => ({ name: `${c} stream${c > 1 ? 's' : ''}`, values: arms.map((a) => added('ttftMs', 'p50', c, a)) })) }));
-    put('stream-gap.svg', groupedBars({ title: 'Streaming: added inter-chunk gap (p99)', unit: 'ms', categories: arms.map((a) => ARM_LABELS[a]), series: cs.map((c) => ({ name: `${c} stream${c > 1 ? 's' : ''}`, values: arms.map((a) => added('gapMs', 'p99', c, a)) })) }));
+    const name = (sc: (typeof r.streams)[number]) => `${sc.concurrency} stream${sc.concurrency > 1 ? 's' : ''}${sc.staggerMs ? ' staggered' : ''}`;
+    put('stream-ttft.svg', groupedBars({ title: 'Streaming: added time to first token (p50)', unit: 'ms', categories: arms.map((a) => ARM_LABELS[a]), series: r.streams.map((sc) => ({ name: name(sc), values: arms.map((a) => added('ttftMs', 'p50', sc, a)) })) }));
+    put('stream-gap.svg', groupedBars({ title: 'Streaming: added inter-chunk gap (p99)', unit: 'ms', categories: arms.map((a) => ARM_LABELS[a]), series: r.streams.map((sc) => ({ name: name(sc), values: arms.map((a) => added('gapMs', 'p99', sc, a)) })) }));
   }
   const ok = r.pipeline.filter((p) => !p.error);
   if (ok.length) put('pipeline.svg', groupedBars({ title: 'Log processor: logs stored per second', unit: 'logs / s', categories: ok.map((p) => p.store), series: [{ name: 'logs/s', values: ok.map((p) => p.logsPerSec) }] }));

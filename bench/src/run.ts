@@ -113,9 +113,11 @@ try {
     results.throughput = await throughputScenario(arms, plan, between);
   }
   if (sections.has('stream')) {
-    for (const [c, total] of [[1, plan.streams1], [50, plan.streams50]] as const) {
-      log(`streaming, ${c} concurrent, ${total} streams per arm`);
-      results.streams.push(await streamScenario(arms, c, total, plan, between));
+    // 50 streams twice: started together (a burst the gateway must take in one go), then staggered evenly
+    // over one stream's length (64 × 20 ms), like independent clients
+    for (const [c, total, stagger] of [[1, plan.streams1, 0], [50, plan.streams50, 0], [50, plan.streams50, Math.round((64 * 20) / 50)]] as const) {
+      log(`streaming, ${c} concurrent${stagger ? ` staggered ${stagger} ms` : ''}, ${total} streams per arm`);
+      results.streams.push(await streamScenario(arms, c, total, plan, between, stagger));
     }
     const peerStreams = results.streams.map((x) => x.byArm.peer).filter((x) => x !== undefined);
     if (stack.peer && peerStreams.some((x) => x.errors > 0)) {

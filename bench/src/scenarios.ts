@@ -96,18 +96,20 @@ export async function throughputScenario(arms: Arm[], plan: Plan, between: () =>
 
 export interface StreamScenario {
   concurrency: number;
+  /** ms between the starts of the concurrent streams (0: all at once) */
+  staggerMs: number;
   byArm: Partial<Record<ArmName, StreamResult>>;
 }
 
-export async function streamScenario(arms: Arm[], concurrency: number, total: number, plan: Plan, between: () => Promise<void>): Promise<StreamScenario> {
-  const out: StreamScenario = { concurrency, byArm: {} };
+export async function streamScenario(arms: Arm[], concurrency: number, total: number, plan: Plan, between: () => Promise<void>, staggerMs = 0): Promise<StreamScenario> {
+  const out: StreamScenario = { concurrency, staggerMs, byArm: {} };
   for (const arm of arms) await streamLoad(arm.target('stream'), { concurrency, total: concurrency, expectedChunks: 64 });
   await between();
   const perRound = Math.max(concurrency, Math.ceil(total / plan.rounds));
   for (let r = 0; r < plan.rounds; r++) {
     for (const arm of rotated(arms, r)) {
       const acc = (out.byArm[arm.name] ??= emptyStreamResult());
-      await streamLoad(arm.target('stream'), { concurrency, total: perRound, expectedChunks: 64 }, acc);
+      await streamLoad(arm.target('stream'), { concurrency, total: perRound, expectedChunks: 64, staggerMs }, acc);
       await between();
     }
   }

@@ -61,10 +61,12 @@ async function oneStream(pool: Pool, t: Target, expected: number, out: StreamRes
 }
 
 /** `concurrency` streams at a time until `total` streams have run. */
-export async function streamLoad(t: Target, opts: { concurrency: number; total: number; expectedChunks: number }, out: StreamResult = emptyStreamResult()): Promise<StreamResult> {
+export async function streamLoad(t: Target, opts: { concurrency: number; total: number; expectedChunks: number; staggerMs?: number }, out: StreamResult = emptyStreamResult()): Promise<StreamResult> {
   const pool = new Pool(t.origin, { connections: opts.concurrency, pipelining: 1 });
   let left = opts.total;
-  const worker = async () => {
+  // staggered starts spread the streams like independent clients; without, all start (and stay) in lockstep
+  const worker = async (k: number) => {
+    if (opts.staggerMs) await new Promise((r) => setTimeout(r, k * opts.staggerMs!));
     while (left > 0) {
       left--;
       try {
@@ -75,7 +77,7 @@ export async function streamLoad(t: Target, opts: { concurrency: number; total: 
       }
     }
   };
-  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  await Promise.all(Array.from({ length: opts.concurrency }, (_, k) => worker(k)));
   await pool.close();
   return out;
 }
