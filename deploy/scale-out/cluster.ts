@@ -7,8 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { freePort, REPO_ROOT, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
+import { deleteRedisPrefix, freePort, REPO_ROOT, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
 import { localEdgeConfig } from './edge-config.ts';
 
 export const ADMIN_USER = 'admin';
@@ -257,17 +256,9 @@ export class Cluster {
   async stop(): Promise<void> {
     const procs = [this.edge, ...this.gateways.map((g) => g.proc), ...this.processors.map((p) => p.proc), this.admin, this.mock];
     await Promise.all(procs.map((p) => p?.stop(15_000).catch(() => undefined)));
-    const redis = new Redis(this.opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
-      await redis.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteRedisPrefix(this.opts.redisUrl, this.prefix);
     } finally {
-      redis.disconnect();
       this.dir.remove();
     }
   }

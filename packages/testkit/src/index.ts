@@ -1,2 +1,4 @@
 export * from './processes.ts';
 export * from './ferretdb.ts';
+export * from './redis.ts';
+export * from './relay-stack.ts';

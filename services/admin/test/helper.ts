@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createStore, type Store } from '@llm-relay/store';
 import { createLogger, createRedis } from '@llm-relay/server-kit';
-import { freePort, startProcess, tempDir, uniquePrefix, type RunningProcess, type TempDir } from '@llm-relay/testkit';
+import { deleteRedisPrefix, freePort, startProcess, tempDir, uniquePrefix, type RunningProcess, type TempDir } from '@llm-relay/testkit';
 import { build } from '../src/app.ts';
 import { adminEnvSchema, type AdminEnv } from '../src/env.ts';
 import { runInit } from '../src/features/init/run-init.ts';
@@ -78,22 +78,13 @@ export async function setup(extra: Record<string, string> = {}): Promise<TestCon
     viewerToken: await login(VIEWER),
     async close() {
       await app.close();
-      await deletePrefix(redis, prefix);
+      await deleteRedisPrefix(redis, prefix);
       await store.close();
       redis.disconnect();
       dir.remove();
     },
   };
   return ctx;
-}
-
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -104,10 +95,6 @@ export interface AdminProcess {
   url: string;
   prefix: string;
   dir: TempDir;
-  /** DATABASE_URL the process uses (other processes of the test share it) */
-  databaseUrl: string;
-  /** env every relay process of this test shares (Redis, prefix, store) */
-  sharedEnv: Record<string, string>;
   login(user?: { username: string; password: string }): Promise<string>;
   close(): Promise<void>;
 }
@@ -123,11 +110,10 @@ export async function startAdmin(label: string, env: Record<string, string> = {}
   await before?.(dbUrl);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const sharedEnv = { REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: dbUrl, NODE_ENV: 'test' };
   const proc = await startProcess({
     name: 'admin',
     script: 'services/admin/src/index.ts',
-    env: { ...sharedEnv, ADMIN_PORT: String(port), ADMIN_HOST: '127.0.0.1', JWT_SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, WEB_DIST_DIR: join(dir.path, 'none'), ...env },
+    env: { REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: dbUrl, NODE_ENV: 'test', ADMIN_PORT: String(port), ADMIN_HOST: '127.0.0.1', JWT_SECRET, ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, WEB_DIST_DIR: join(dir.path, 'none'), ...env },
     readyUrl: `${url}/healthz`,
   });
   return {
@@ -135,8 +121,6 @@ export async function startAdmin(label: string, env: Record<string, string> = {}
     url,
     prefix,
     dir,
-    databaseUrl: dbUrl,
-    sharedEnv,
     async login(user = ADMIN) {
       const res = await fetch(`${url}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
       if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
@@ -144,9 +128,7 @@ export async function startAdmin(label: string, env: Record<string, string> = {}
     },
     async close() {
       await proc.stop();
-      const redis = createRedis(REDIS_URL, 'client');
-      await deletePrefix(redis, prefix);
-      redis.disconnect();
+      await deleteRedisPrefix(REDIS_URL, prefix);
       dir.remove();
     },
   };

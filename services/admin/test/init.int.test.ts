@@ -5,10 +5,10 @@ import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { createStore } from '@llm-relay/store';
 import { createLogger, createRedis, hashKey, readSnapshot } from '@llm-relay/server-kit';
-import { NODE_BIN, REPO_ROOT, tempDir, uniquePrefix, type TempDir } from '@llm-relay/testkit';
+import { deleteRedisPrefix, NODE_BIN, REPO_ROOT, tempDir, uniquePrefix, type TempDir } from '@llm-relay/testkit';
 import { verifyPassword } from '../src/features/auth/passwords.ts';
 import { ENV_KEY_NAME, runInit } from '../src/features/init/run-init.ts';
-import { databaseUrl, deletePrefix, REDIS_URL, testEnv } from './helper.ts';
+import { databaseUrl, REDIS_URL, testEnv } from './helper.ts';
 
 let dir: TempDir;
 let prefix: string;
@@ -19,7 +19,7 @@ beforeAll(() => {
   redis = createRedis(REDIS_URL, 'client');
 });
 afterAll(async () => {
-  await deletePrefix(redis, prefix);
+  await deleteRedisPrefix(redis, prefix);
   redis.disconnect();
   dir.remove();
 });
@@ -142,7 +142,7 @@ describe('init (the seed\'s run.py --init)', () => {
       }
       expect((await readSnapshot(redis, racePrefix))?.keys).toHaveLength(1);
     } finally {
-      await deletePrefix(redis, racePrefix);
+      await deleteRedisPrefix(redis, racePrefix);
       at.remove();
     }
   });
@@ -162,7 +162,7 @@ describe('init (the seed\'s run.py --init)', () => {
       expect(await s1.listProviders()).toHaveLength(1);
     } finally {
       await Promise.all([s1.close(), s2.close()]);
-      await deletePrefix(redis, racePrefix);
+      await deleteRedisPrefix(redis, racePrefix);
       at.remove();
     }
   });

@@ -3,36 +3,23 @@ import { once } from 'node:events';
 import OpenAI from 'openai';
 import WebSocket from 'ws';
 import type { LiveServerMessage } from '@llm-relay/contracts';
-import { createMockProvider, type MockProvider } from '@llm-relay/mock-provider';
-import { freePort, startProcess, waitFor, type RunningProcess } from '@llm-relay/testkit';
-import { startAdmin, type AdminProcess } from './helper.ts';
+import { startRelayStack, waitFor, type RelayStack } from '@llm-relay/testkit';
+import { ADMIN, databaseUrl, REDIS_URL } from './helper.ts';
 
 // The whole path with admin in it: keys made here work at a real gateway and stop working when disabled;
 // a call through the gateway is stored by the real processor and reaches a live WebSocket client.
 const PROXY_KEY = 'sk-proxy-e2e-key';
-let mock: MockProvider;
-let admin: AdminProcess;
-const procs: RunningProcess[] = [];
+let stack: RelayStack;
 let adminUrl: string;
 let gatewayUrl: string;
 let token: string;
 
 beforeAll(async () => {
-  mock = await createMockProvider();
-  const [gatewayPort, processorPort] = [await freePort(), await freePort()];
-  gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  admin = await startAdmin('e2e', { PROXY_KEY, TARGET_BASE_URL: mock.url, TARGET_API_KEY: 'sk-mock', PROXY_BASE_URL: gatewayUrl });
-  adminUrl = admin.url;
-  const env = admin.sharedEnv;
-  procs.push(await startProcess({ name: 'gateway', script: 'services/gateway/src/index.ts', env: { ...env, GATEWAY_PORT: String(gatewayPort), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'gw-e2e', JOURNAL_DIR: `${admin.dir.path}/journal`, HEARTBEAT_MS: '200' }, readyUrl: `${gatewayUrl}/healthz` }));
-  procs.push(await startProcess({ name: 'processor', script: 'services/log-processor/src/index.ts', env: { ...env, PROCESSOR_PORT: String(processorPort), PROCESSOR_HOST: '127.0.0.1' }, readyUrl: `http://127.0.0.1:${processorPort}/healthz` }));
-  token = await admin.login();
+  stack = await startRelayStack({ label: 'e2e', redisUrl: REDIS_URL, databaseUrl, proxyKey: PROXY_KEY, credentials: ADMIN, gatewayId: 'gw-e2e', env: { HEARTBEAT_MS: '200' } });
+  ({ adminUrl, gatewayUrl } = stack);
+  token = await stack.login();
 }, 90_000);
-afterAll(async () => {
-  await Promise.all(procs.map((p) => p.stop()));
-  await admin?.close();
-  await mock?.close();
-});
+afterAll(() => stack?.stop());
 
 const api = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${adminUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
-import { freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
+import { deleteRedisPrefix, freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
 import { generateRelayKey, publishSnapshot } from '@llm-relay/server-kit';
 import { createMockProvider, type MockProvider } from '@llm-relay/mock-provider';
 import {
@@ -86,6 +86,14 @@ export class World {
     return `http://127.0.0.1:${port}`;
   }
 
+  /** The usual start: the mock, one active key, a snapshot with the mock as the only provider, one gateway. */
+  async startWithMock(settings: Partial<Settings> = {}, gatewayEnv: Record<string, string> = {}): Promise<{ base: string; key: TestKey }> {
+    const mock = await this.startMock();
+    const key = makeKey();
+    await this.snapshot([provider({ baseUrl: mock.url })], [key.record], settings);
+    return { base: await this.startGateway(gatewayEnv), key };
+  }
+
   direct(): OpenAI {
     return new OpenAI({ baseURL: this.mock.url, apiKey: 'sk-direct', maxRetries: 0 });
   }
@@ -108,14 +116,8 @@ export class World {
     await Promise.all(this.gateways.map((g) => g.stop()));
     await this.mock?.close();
     await this.queue.close().catch(() => undefined);
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000).catch(() => ['0', []] as [string, string[]]);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    for (let i = 0; i < keys.length; i += 500) await this.redis.del(...keys.slice(i, i + 500)).catch(() => undefined);
+    // an outage test may leave this Redis unreachable: cleanup is best effort then
+    await deleteRedisPrefix(this.redis, this.prefix).catch(() => undefined);
     this.redis.disconnect();
     this.journal.remove();
   }

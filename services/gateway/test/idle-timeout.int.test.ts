@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { World, makeKey, provider, type TestKey } from './helpers.ts';
+import { World, type TestKey } from './helpers.ts';
 
 const w = new World();
 let base: string;
 let key: TestKey;
 
 beforeAll(async () => {
-  const mock = await w.startMock();
-  key = makeKey();
-  await w.snapshot([provider({ baseUrl: mock.url })], [key.record], { idleTimeoutSeconds: 1 });
-  base = await w.startGateway();
+  ({ base, key } = await w.startWithMock({ idleTimeoutSeconds: 1 }));
 });
 afterAll(() => w.close());
 

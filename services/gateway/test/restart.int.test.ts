@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@llm-relay/testkit';
-import { World, makeKey, provider, type TestKey } from './helpers.ts';
+import { World, type TestKey } from './helpers.ts';
 
 /**
  * A restart without a prior drain (what `docker compose restart` does): SIGTERM while a client keeps
@@ -15,10 +15,7 @@ let key: TestKey;
 const CHAT = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'during restart' }] });
 
 beforeAll(async () => {
-  const mock = await w.startMock();
-  key = makeKey();
-  await w.snapshot([provider({ baseUrl: mock.url })], [key.record]);
-  base = await w.startGateway({ SHUTDOWN_DRAIN_MS: '3000' });
+  ({ base, key } = await w.startWithMock({}, { SHUTDOWN_DRAIN_MS: '3000' }));
   port = Number(new URL(base).port);
 });
 afterAll(() => w.close());

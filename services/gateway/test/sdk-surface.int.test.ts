@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { World, makeKey, provider } from './helpers.ts';
+import { World } from './helpers.ts';
 
 /**
  * Issue 9's SDK-level check. The openai package does not publish its generated API tests, so this file
@@ -13,10 +13,7 @@ let relay: OpenAI;
 let direct: OpenAI;
 
 beforeAll(async () => {
-  const mock = await w.startMock();
-  const key = makeKey();
-  await w.snapshot([provider({ baseUrl: mock.url })], [key.record]);
-  const base = await w.startGateway();
+  const { base, key } = await w.startWithMock();
   relay = w.client(base, key.secret);
   direct = w.direct();
 });

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@llm-relay/testkit';
-import { World, makeKey, provider, type TestKey } from './helpers.ts';
+import { World, type TestKey } from './helpers.ts';
 
 const w = new World();
 let base: string;
 let key: TestKey;
 
 beforeAll(async () => {
-  const mock = await w.startMock();
-  key = makeKey();
-  await w.snapshot([provider({ baseUrl: mock.url })], [key.record]);
-  base = await w.startGateway();
+  ({ base, key } = await w.startWithMock());
 });
 afterAll(() => w.close());
 

@@ -3,9 +3,8 @@ import { Queue } from 'bullmq';
 import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE } from '@llm-relay/contracts';
 import { createRedis } from '@llm-relay/server-kit';
 import { createStore, type Store } from '@llm-relay/store';
-import { freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
+import { deleteRedisPrefix, freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
 import { chatEvent } from './helpers/events.ts';
-import { deleteKeys } from './helpers/redis.ts';
 import { REDIS_URL } from './helpers/harness.ts';
 
 describe('a processor killed with SIGKILL mid-batch', () => {
@@ -32,7 +31,7 @@ describe('a processor killed with SIGKILL mid-batch', () => {
   afterAll(async () => {
     await proc?.stop();
     await queue.close();
-    await deleteKeys(redis, prefix);
+    await deleteRedisPrefix(redis, prefix);
     await redis.quit();
     await store?.close();
     dir?.remove();

@@ -8,46 +8,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { ChatCompletionStream } from 'openai/lib/ChatCompletionStream';
 import type { StoredLog } from '@llm-relay/contracts';
-import { freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
+import { startRelayStack, waitFor, type RelayStack } from '@llm-relay/testkit';
 import { publishSnapshot, readSnapshot } from '@llm-relay/server-kit';
 import { REDIS_URL, startHarness, type Harness } from './helpers/harness.ts';
 
 const PROXY_KEY = 'sk-lp-gateway-path-key';
-let mock: RunningProcess;
-let gateway: RunningProcess;
+let stack: RelayStack;
 let h: Harness;
-let dir: TempDir;
 let client: OpenAI;
 
 beforeAll(async () => {
-  dir = tempDir('lp-gw');
-  const prefix = uniquePrefix('lp-gw');
-  const [mockPort, gatewayPort] = await Promise.all([freePort(), freePort()]);
-  const env = {
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    DATABASE_URL: `sqlite:${dir.path}/relay.db`,
-    TARGET_BASE_URL: `http://127.0.0.1:${mockPort}/v1`,
-    TARGET_API_KEY: 'mock-key',
-    PROXY_KEY,
-    ADMIN_PASSWORD: 'lp-gw-password',
-    JWT_SECRET: 'lp-gw-jwt-secret-that-is-long-enough-0123456789',
-    GATEWAY_PORT: String(gatewayPort),
-    JOURNAL_DIR: `${dir.path}/journal`,
-  };
-  mock = await startProcess({ name: 'mock', script: 'packages/mock-provider/src/cli.ts', args: ['--port', String(mockPort)], readyUrl: `http://127.0.0.1:${mockPort}/healthz` });
-  const init = await startProcess({ name: 'init', script: 'services/admin/src/cli.ts', args: ['init'], env });
-  expect(await init.exited, init.output()).toBe(0);
-  h = await startHarness({ prefix, databaseUrl: env.DATABASE_URL });
-  gateway = await startProcess({ name: 'gateway', script: 'services/gateway/src/index.ts', env, readyUrl: `http://127.0.0.1:${gatewayPort}/readyz` });
-  client = new OpenAI({ baseURL: `http://127.0.0.1:${gatewayPort}/v1`, apiKey: PROXY_KEY, maxRetries: 0 });
+  // the processor runs in this test (its store is read directly), so the stack starts only the gateway
+  stack = await startRelayStack({ label: 'lp-gw', redisUrl: REDIS_URL, proxyKey: PROXY_KEY, parts: [] });
+  h = await startHarness({ prefix: stack.prefix, databaseUrl: stack.databaseUrl });
+  await stack.startPart('gateway');
+  client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: PROXY_KEY, maxRetries: 0 });
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await mock?.stop();
+  await stack?.stopPart('gateway');
   await h?.close();
-  dir?.remove();
+  await stack?.stop();
 });
 
 const storedFor = (requestId: string) => waitFor(() => h.processor.store.getLog(requestId), { what: `log ${requestId}` }) as Promise<StoredLog>;

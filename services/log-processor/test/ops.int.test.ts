@@ -3,9 +3,8 @@ import { Queue } from 'bullmq';
 import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, SettingsSchema } from '@llm-relay/contracts';
 import { createLogger, createRedis } from '@llm-relay/server-kit';
 import { createStore } from '@llm-relay/store';
-import { freePort, startProcess, tempDir, uniquePrefix, waitFor } from '@llm-relay/testkit';
+import { deleteRedisPrefix, freePort, startProcess, tempDir, uniquePrefix, waitFor } from '@llm-relay/testkit';
 import { chatEvent } from './helpers/events.ts';
-import { deleteKeys } from './helpers/redis.ts';
 import { REDIS_URL, startHarness, type Harness } from './helpers/harness.ts';
 import { buildLog } from '../src/features/logs/build-log.ts';
 import { runRetentionOnce } from '../src/features/retention/retention.ts';
@@ -59,7 +58,7 @@ describe('graceful shutdown', () => {
   const dir = tempDir('lp-stop');
   afterAll(async () => {
     await queue.close();
-    await deleteKeys(redis, prefix);
+    await deleteRedisPrefix(redis, prefix);
     await redis.quit();
     dir.remove();
   });

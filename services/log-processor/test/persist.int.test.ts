@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettingsSchema } from '@llm-relay/contracts';
 import { createLogger, createRedis } from '@llm-relay/server-kit';
 import { createStore, type Store } from '@llm-relay/store';
-import { tempDir, uniquePrefix } from '@llm-relay/testkit';
+import { deleteRedisPrefix, tempDir, uniquePrefix } from '@llm-relay/testkit';
 import { buildLog } from '../src/features/logs/build-log.ts';
 import { createMetrics } from '../src/features/ops/metrics.ts';
 import { persistIsolating } from '../src/features/ingest/persist.ts';
 import { chatEvent } from './helpers/events.ts';
-import { deleteKeys } from './helpers/redis.ts';
 import { REDIS_URL } from './helpers/harness.ts';
 
 describe('a log the store rejects', () => {
@@ -20,7 +19,7 @@ describe('a log the store rejects', () => {
   });
   afterAll(async () => {
     await store.close();
-    await deleteKeys(redis, prefix);
+    await deleteRedisPrefix(redis, prefix);
     await redis.quit();
     dir.remove();
   });

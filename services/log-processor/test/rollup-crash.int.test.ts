@@ -3,10 +3,9 @@ import { Queue } from 'bullmq';
 import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE } from '@llm-relay/contracts';
 import { createRedis } from '@llm-relay/server-kit';
 import { createStore, type Store } from '@llm-relay/store';
-import { freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess } from '@llm-relay/testkit';
+import { deleteRedisPrefix, freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess } from '@llm-relay/testkit';
 import { rollupsFor } from '../src/features/rollups/rollups.ts';
 import { chatEvent } from './helpers/events.ts';
-import { deleteKeys } from './helpers/redis.ts';
 import { REDIS_URL } from './helpers/harness.ts';
 import { storeTargets } from './helpers/stores.ts';
 
@@ -29,7 +28,7 @@ for (const target of storeTargets()) {
         await proc.exited;
       }
       await queue.close();
-      await deleteKeys(redis, prefix);
+      await deleteRedisPrefix(redis, prefix);
       await redis.quit();
       await store?.close();
       await target.cleanup();

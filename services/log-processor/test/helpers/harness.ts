@@ -2,10 +2,9 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
 import { createLogger, createRedis } from '@llm-relay/server-kit';
-import { tempDir, uniquePrefix, type TempDir } from '@llm-relay/testkit';
+import { deleteRedisPrefix, tempDir, uniquePrefix, type TempDir } from '@llm-relay/testkit';
 import { readEnv } from '../../src/env.ts';
 import { startProcessor, type Processor } from '../../src/processor.ts';
-import { deleteKeys } from './redis.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -44,7 +43,7 @@ export async function startHarness(opts: { databaseUrl?: string; prefix?: string
     async close() {
       await processor.close();
       await queue.close();
-      await deleteKeys(redis, prefix);
+      await deleteRedisPrefix(redis, prefix);
       await redis.quit();
       dir?.remove();
     },
