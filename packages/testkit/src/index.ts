@@ -2,3 +2,4 @@ export * from './processes.ts';
 export * from './ferretdb.ts';
 export * from './redis.ts';
 export * from './relay-stack.ts';
+export * from './own-redis.ts';

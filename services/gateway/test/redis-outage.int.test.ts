@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@llm-relay/testkit';
+import { OwnRedis, waitFor } from '@llm-relay/testkit';
 import { World, makeKey, provider, type TestKey } from './helpers.ts';
-import { OwnRedis } from './own-redis.ts';
 
 const own = new OwnRedis();
 let w: World;

@@ -2,49 +2,28 @@
  * The processor outlives a Redis restart: a private redis-server (AOF on, so queued jobs survive) is killed
  * and started again under the running processor, which then stores what is queued after the restart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
 import { createStore } from '@llm-relay/store';
-import { freePort, startProcess, tempDir, waitFor, type RunningProcess } from '@llm-relay/testkit';
+import { freePort, OwnRedis, startProcess, tempDir, waitFor, type RunningProcess } from '@llm-relay/testkit';
 import { chatEvent } from './helpers/events.ts';
 
-const dir = tempDir('lp-redis');
-let redisProc: ChildProcess | null = null;
+const dir = tempDir('lp-outage');
+const own = new OwnRedis('lp-redis');
 let processor: RunningProcess | null = null;
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir.path, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
-  await waitFor(async () => {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } finally {
-      probe.disconnect();
-    }
-  }, { what: 'redis-server up' });
-  return child;
-}
 
 afterAll(async () => {
   await processor?.stop();
-  if (redisProc && redisProc.exitCode === null) {
-    redisProc.kill('SIGKILL');
-    await once(redisProc, 'exit');
-  }
+  await own.remove();
   dir.remove();
 });
 
 describe('a Redis restart under a running processor', () => {
   it('keeps processing once Redis is back', async () => {
-    const redisPort = await freePort();
-    const redisUrl = `redis://127.0.0.1:${redisPort}`;
-    redisProc = await startRedis(redisPort);
+    await own.start();
+    const redisUrl = own.url;
     const httpPort = await freePort();
     const databaseUrl = `sqlite:${dir.path}/relay.db`;
     processor = await startProcess({
@@ -66,9 +45,8 @@ describe('a Redis restart under a running processor', () => {
       await enqueue(before);
       await waitFor(async () => (await store.countLogs({})) === 10, { what: 'logs before the restart' });
 
-      redisProc.kill('SIGKILL');
-      await once(redisProc, 'exit');
-      redisProc = await startRedis(redisPort);
+      await own.kill();
+      await own.start();
 
       const after = Array.from({ length: 10 }, () => chatEvent());
       await enqueue(after);

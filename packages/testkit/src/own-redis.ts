@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { freePort, tempDir, waitFor, type TempDir } from '@llm-relay/testkit';
+import { freePort, tempDir, waitFor, type TempDir } from './processes.ts';
 
 /**
  * A Redis of the test's own on a free port, so it can be stopped, frozen and restarted without touching
@@ -10,7 +10,11 @@ import { freePort, tempDir, waitFor, type TempDir } from '@llm-relay/testkit';
 export class OwnRedis {
   port = 0;
   child: ChildProcess | null = null;
-  readonly dir: TempDir = tempDir('gw-redis');
+  readonly dir: TempDir;
+
+  constructor(label = 'own-redis') {
+    this.dir = tempDir(label);
+  }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
