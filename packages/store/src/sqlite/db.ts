@@ -16,7 +16,8 @@ export function openDb(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new DatabaseSync(path);
   raw.exec(PRAGMAS);
-  raw.exec(SCHEMA);
+  // one write transaction for the whole schema, so two processes creating it at once serialise on the lock
+  raw.exec(`BEGIN IMMEDIATE; ${SCHEMA}; COMMIT;`);
   const cache = new Map<string, StatementSync>();
   let depth = 0;
   return {

@@ -89,10 +89,13 @@ CREATE TABLE IF NOT EXISTS audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL, data
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at, id);
 `;
 
+// busy_timeout first: switching a fresh file to WAL needs a lock that another process opening the same
+// new file at the same moment may hold (two `init` runs at once), and without the timeout that fails at
+// once with "database is locked".
 export const PRAGMAS = `
+PRAGMA busy_timeout = 5000;
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
-PRAGMA busy_timeout = 5000;
 PRAGMA foreign_keys = OFF;
 PRAGMA temp_store = MEMORY;
 `;
