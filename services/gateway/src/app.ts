@@ -10,6 +10,7 @@ import { Upstreams } from './features/upstream/pools.ts';
 import { Limiter } from './features/limits/limiter.ts';
 import { Journal } from './features/capture/journal.ts';
 import { EventSink } from './features/capture/event-sink.ts';
+import { CaptureBudget } from './features/capture/body-capture.ts';
 import { startHeartbeat } from './features/heartbeat.ts';
 import type { GatewayContext } from './features/proxy/context.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -47,6 +48,11 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     },
   });
   metrics.snapshotVersion.set(-1);
+  const captureBudget = new CaptureBudget(env.CAPTURE_BUDGET_BYTES, {
+    onChange: (bytes) => metrics.captureBytesInFlight.set(bytes),
+    onCut: () => metrics.captureTruncated.inc(),
+  });
+  metrics.captureBudgetBytes.set(env.CAPTURE_BUDGET_BYTES);
   const ctx: GatewayContext = {
     env,
     log,
@@ -55,7 +61,8 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     snapshots,
     upstreams,
     limiter: new Limiter({ redis, rateLimitKey: redisKeys(env.REDIS_PREFIX).rateLimit, timeoutMs: env.LIMITS_TIMEOUT_MS, metrics, log }),
-    sink: new EventSink({ conn: redis, prefix: env.REDIS_PREFIX, journal, metrics, log, batchMs: env.ENQUEUE_BATCH_MS, batchSize: env.ENQUEUE_BATCH_SIZE }),
+    sink: new EventSink({ conn: redis, prefix: env.REDIS_PREFIX, journal, metrics, log, batchMs: env.ENQUEUE_BATCH_MS, batchSize: env.ENQUEUE_BATCH_SIZE, release: (bytes) => captureBudget.give(bytes) }),
+    captureBudget,
     journal,
     startedAt: Date.now(),
     inflight: 0,

@@ -15,6 +15,11 @@ export const GatewayEnvSchema = z.object({
   JOURNAL_MAX_BYTES: z.coerce.number().int().positive().default(256 * MiB),
   /** ~50 MiB so a vision request with a 20 MB data-URL image (base64 grows it by a third) still passes */
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(50 * MiB),
+  /**
+   * the most captured body bytes held in memory at once, across all requests; beyond it captures are cut
+   * and flagged `truncated`, so slow readers of large answers cannot grow the gateway without bound
+   */
+  CAPTURE_BUDGET_BYTES: z.coerce.number().int().min(0).default(256 * MiB),
   ENQUEUE_BATCH_MS: z.coerce.number().int().min(0).default(5),
   ENQUEUE_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   /** a `: keep-alive` comment is written to a stream that has been silent this long */

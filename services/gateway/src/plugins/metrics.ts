@@ -23,6 +23,9 @@ export function createMetrics() {
     dropped: new Counter({ name: 'gateway_dropped_events_total', help: 'events lost because the journal was full', registers: [registry] }),
     limitFailOpen: new Counter({ name: 'gateway_ratelimit_fail_open_total', help: 'limit checks skipped because Redis did not answer', registers: [registry] }),
     rateLimited: new Counter({ name: 'gateway_rate_limited_total', help: '429s from relay key limits', labelNames: ['limit'], registers: [registry] }),
+    captureBytesInFlight: new Gauge({ name: 'gateway_capture_bytes_in_flight', help: 'captured body bytes held in memory until their events leave the process (bounded by CAPTURE_BUDGET_BYTES)', registers: [registry] }),
+    captureBudgetBytes: new Gauge({ name: 'gateway_capture_budget_bytes', help: 'CAPTURE_BUDGET_BYTES: the most captured bytes held in memory at once', registers: [registry] }),
+    captureTruncated: new Counter({ name: 'gateway_capture_budget_truncated_total', help: 'bodies captured only in part because the capture budget was used up', registers: [registry] }),
     snapshotVersion: new Gauge({ name: 'gateway_snapshot_version', help: 'version of the configuration snapshot in use (-1: none)', registers: [registry] }),
   };
 }

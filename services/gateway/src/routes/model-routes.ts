@@ -79,7 +79,7 @@ async function handle(ctx: GatewayContext, r: ModelRoute, request: FastifyReques
   const st = request.relay!;
   const raw = request.body as Buffer | undefined;
   const settings = ctx.snapshots.current!.settings;
-  st.ex.requestBody = captureBuffer(raw, settings.captureMaxBytes, request.headers['content-type']);
+  st.ex.requestBody = captureBuffer(raw, settings.captureMaxBytes, request.headers['content-type'], ctx.captureBudget, st.ex);
   const scanned = raw ? scanTopLevel(raw) : null;
   const { body, fields } = scanned ? { body: raw!, fields: scanned } : fieldsFromParse(raw);
   if (!fields.model?.value) {

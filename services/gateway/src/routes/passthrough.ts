@@ -56,7 +56,7 @@ async function handle(ctx: GatewayContext, request: FastifyRequest, reply: Fasti
   let candidates: Candidate[] | null = null;
   if (Buffer.isBuffer(request.body)) {
     body = request.body;
-    ex.requestBody = captureBuffer(body, cfg.settings.captureMaxBytes, contentType);
+    ex.requestBody = captureBuffer(body, cfg.settings.captureMaxBytes, contentType, ctx.captureBudget, ex);
     const model = modelOf(body);
     if (model) {
       ex.model = model;

@@ -1,43 +1,128 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { CapturedBody } from '@llm-relay/contracts';
 
-/** Keeps the first `max` bytes of a body and counts the rest, so memory stays bounded. */
+/**
+ * The process-wide allowance for captured bytes held in memory (from the first captured byte until the
+ * event has been handed to the queue or the journal). Without it, many slow readers of large answers each
+ * keep everything that was forwarded: the kernel socket buffers absorb most of an answer, so the gateway
+ * would hold (streams × answer) bytes. A capture that cannot get room is cut and flagged `truncated`.
+ */
+export class CaptureBudget {
+  inFlight = 0;
+  /** captures cut because the budget was used up */
+  cut = 0;
+  readonly limit: number;
+  private readonly onChange: ((inFlight: number) => void) | undefined;
+  private readonly onCut: (() => void) | undefined;
+  constructor(limit: number, hooks: { onChange?: (inFlight: number) => void; onCut?: () => void } = {}) {
+    this.limit = limit;
+    this.onChange = hooks.onChange;
+    this.onCut = hooks.onCut;
+  }
+  /** Reserve up to `n` bytes; returns how many were granted. */
+  take(n: number): number {
+    const got = Math.max(0, Math.min(n, this.limit - this.inFlight));
+    if (got > 0) {
+      this.inFlight += got;
+      this.onChange?.(this.inFlight);
+    }
+    return got;
+  }
+  give(n: number): void {
+    if (n <= 0) return;
+    this.inFlight = Math.max(0, this.inFlight - n);
+    this.onChange?.(this.inFlight);
+  }
+  countCut(): void {
+    this.cut++;
+    this.onCut?.();
+  }
+}
+
+const UNLIMITED = new CaptureBudget(Number.MAX_SAFE_INTEGER);
+const FIRST_BLOCK = 4096;
+
+/**
+ * Keeps the first `max` bytes of a body and counts the rest, so memory stays bounded. The bytes are
+ * copied into one buffer of its own: keeping the chunks themselves would keep one object per chunk (a
+ * stream of 300-byte SSE frames makes thousands) and pin the socket read buffers they are views of.
+ * The buffer's capacity is reserved from the budget; `held` is what the capture still holds of it.
+ */
 export class BodyCapture {
   bytes = 0;
-  private chunks: Buffer[] = [];
+  held = 0;
+  private buf: Buffer | null = null;
   private kept = 0;
+  private cut = false;
   private readonly max: number;
-  constructor(max: number) {
+  private readonly budget: CaptureBudget;
+  constructor(max: number, budget: CaptureBudget = UNLIMITED) {
     this.max = max;
+    this.budget = budget;
   }
   write(chunk: Buffer): void {
     this.bytes += chunk.length;
-    if (this.kept >= this.max) return;
-    const room = this.max - this.kept;
-    const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
-    this.chunks.push(part);
-    this.kept += part.length;
+    if (this.cut || this.kept >= this.max) return;
+    const want = Math.min(chunk.length, this.max - this.kept);
+    const room = this.reserve(this.kept + want);
+    const n = Math.min(want, room - this.kept);
+    if (n > 0) {
+      chunk.copy(this.buf!, this.kept, 0, n);
+      this.kept += n;
+    }
+    // a prefix only: once cut, later bytes are not captured even if the budget frees up again
+    if (n < want) {
+      this.cut = true;
+      this.budget.countCut();
+    }
+  }
+  /** Grow the buffer to hold `need` bytes (doubling, up to max), as far as the budget allows; returns its capacity. */
+  private reserve(need: number): number {
+    const cap = this.buf?.length ?? 0;
+    if (need <= cap) return cap;
+    const target = Math.min(this.max, Math.max(need, cap * 2, FIRST_BLOCK));
+    const got = this.budget.take(target - cap);
+    if (got === 0) return cap;
+    this.held += got;
+    const next = Buffer.allocUnsafeSlow(cap + got);
+    if (this.buf) this.buf.copy(next, 0, 0, this.kept);
+    this.buf = next;
+    return next.length;
   }
   get truncated(): boolean {
     return this.bytes > this.kept;
   }
   buffer(): Buffer {
-    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0] ?? Buffer.alloc(0);
+    return this.buf ? this.buf.subarray(0, this.kept) : Buffer.alloc(0);
   }
   text(): string {
     return this.buffer().toString('utf8');
   }
+  /** The captured body; the buffer is let go and the reservation shrinks to the text's size. */
   toCaptured(contentType: string | undefined): CapturedBody {
-    return { text: this.text(), contentType, bytes: this.bytes, truncated: this.truncated };
+    const text = this.text();
+    this.buf = null;
+    const spare = this.held - this.kept;
+    if (spare > 0) {
+      this.budget.give(spare);
+      this.held = this.kept;
+    }
+    return { text, contentType, bytes: this.bytes, truncated: this.truncated };
   }
 }
 
-/** A whole buffered body as captured: its first `max` bytes as text. */
-export function captureBuffer(buf: Buffer | undefined, max: number, contentType: string | undefined): CapturedBody {
+/**
+ * A whole buffered body as captured: its first `max` bytes as text, as far as the budget allows. What
+ * it reserved is added to `holder.held`, to be given back once the event has left the process.
+ */
+export function captureBuffer(buf: Buffer | undefined, max: number, contentType: string | undefined, budget: CaptureBudget = UNLIMITED, holder?: { held: number }): CapturedBody {
   if (!buf || buf.length === 0) return { contentType, bytes: 0, truncated: false };
-  const cut = buf.length > max;
-  return { text: (cut ? buf.subarray(0, max) : buf).toString('utf8'), contentType, bytes: buf.length, truncated: cut };
+  const want = Math.min(buf.length, max);
+  const got = budget.take(want);
+  if (got < want) budget.countCut();
+  if (holder) holder.held += got;
+  else budget.give(got);
+  return { text: buf.toString('utf8', 0, got), contentType, bytes: buf.length, truncated: got < buf.length };
 }
 
 /** Text-like content types are captured as text; everything else is summarised. */

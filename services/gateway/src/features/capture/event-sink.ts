@@ -17,6 +17,8 @@ const REPLAY_INTERVAL_MS = 1_000;
  */
 export class EventSink {
   private buf: ExchangeEvent[] = [];
+  /** capture-budget bytes the buffered events hold, given back once their batch is queued or journaled */
+  private held = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private replayTimer: NodeJS.Timeout;
@@ -29,14 +31,16 @@ export class EventSink {
   private readonly log: Logger;
   private readonly batchMs: number;
   private readonly batchSize: number;
+  private readonly release: (bytes: number) => void;
 
-  constructor(opts: { conn: Redis; prefix: string; journal: Journal; metrics: Metrics; log: Logger; batchMs: number; batchSize: number }) {
+  constructor(opts: { conn: Redis; prefix: string; journal: Journal; metrics: Metrics; log: Logger; batchMs: number; batchSize: number; release?: (bytes: number) => void }) {
     this.conn = opts.conn;
     this.journal = opts.journal;
     this.metrics = opts.metrics;
     this.log = opts.log;
     this.batchMs = opts.batchMs;
     this.batchSize = opts.batchSize;
+    this.release = opts.release ?? (() => undefined);
     this.queue = new Queue(EXCHANGES_QUEUE, { connection: opts.conn, prefix: opts.prefix });
     this.queue.on('error', (err) => this.log.debug({ err }, 'queue connection error'));
     this.conn.on('ready', () => void this.replay());
@@ -45,8 +49,9 @@ export class EventSink {
     this.metrics.journalBytes.set(this.journal.size);
   }
 
-  push(ev: ExchangeEvent): void {
+  push(ev: ExchangeEvent, held = 0): void {
     this.buf.push(ev);
+    this.held += held;
     if (this.buf.length >= this.batchSize) this.flushSoon(0);
     else if (!this.timer) this.flushSoon(this.batchMs);
   }
@@ -63,8 +68,10 @@ export class EventSink {
   flush(): Promise<void> {
     if (this.buf.length === 0) return this.flushing;
     const batch = this.buf;
+    const held = this.held;
     this.buf = [];
-    this.flushing = this.flushing.then(() => this.write(batch));
+    this.held = 0;
+    this.flushing = this.flushing.then(() => this.write(batch)).finally(() => this.release(held));
     return this.flushing;
   }
 

@@ -52,6 +52,8 @@ export class Exchange {
   outcome: Outcome = 'ok';
   error: string | undefined;
   finished = false;
+  /** capture-budget bytes this exchange holds until its event has left the process */
+  held = 0;
   readonly method: string;
   readonly path: string;
   readonly clientIp: string | undefined;

@@ -5,6 +5,7 @@ import type { Metrics } from '../../plugins/metrics.ts';
 import type { CompiledKey } from '../config/compiled.ts';
 import type { SnapshotStore } from '../config/snapshot-store.ts';
 import type { EventSink } from '../capture/event-sink.ts';
+import type { CaptureBudget } from '../capture/body-capture.ts';
 import type { Exchange } from '../capture/exchange.ts';
 import type { Journal } from '../capture/journal.ts';
 import type { Limiter } from '../limits/limiter.ts';
@@ -20,6 +21,7 @@ export interface GatewayContext {
   upstreams: Upstreams;
   limiter: Limiter;
   sink: EventSink;
+  captureBudget: CaptureBudget;
   journal: Journal;
   startedAt: number;
   inflight: number;
@@ -67,5 +69,6 @@ export function finishExchange(ctx: GatewayContext, st: RequestState): void {
   ctx.metrics.duration.observe({ route: ex.route }, seconds);
   if (ex.firstByteAt !== null) ctx.metrics.ttfb.observe({ route: ex.route }, (ex.firstByteAt - ex.startedAt) / 1000);
   if (st.admitted && st.key && (st.key.record.limits.concurrency || st.key.record.limits.tpm)) ctx.limiter.release(st.key.record.id, ex.id, st.key.record.limits.tpm ? tokensFrom(ex) : 0);
-  ctx.sink.push(ex.toEvent(ctx.env.GATEWAY_ID));
+  ctx.sink.push(ex.toEvent(ctx.env.GATEWAY_ID), ex.held);
+  ex.held = 0;
 }

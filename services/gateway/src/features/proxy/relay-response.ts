@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import { openAIError } from '@llm-relay/contracts';
 import type { Exchange } from '../capture/exchange.ts';
 import { now, pickHeaders } from '../capture/exchange.ts';
-import { BinarySummary, BodyCapture, isTextual } from '../capture/body-capture.ts';
+import { BinarySummary, BodyCapture, isTextual, type CaptureBudget } from '../capture/body-capture.ts';
 import { clientHeaders } from '../upstream/headers.ts';
 import type { Metrics } from '../../plugins/metrics.ts';
 import { SseFramer } from './sse-framer.ts';
@@ -18,6 +18,7 @@ export interface RelayOptions {
   strip: boolean;
   retried: boolean;
   captureMax: number;
+  budget: CaptureBudget;
   keepAliveMs: number;
   metrics: Metrics;
   /** extra headers for the client (rate-limit state of the relay key) */
@@ -65,7 +66,7 @@ export function relayResponse(o: RelayOptions): Promise<void> {
   ex.responseHeaders = pickHeaders(h);
   if (o.strip) ex.usageInjected = true;
 
-  const capture = textual ? new BodyCapture(o.captureMax) : null;
+  const capture = textual ? new BodyCapture(o.captureMax, o.budget) : null;
   const summary = textual ? null : new BinarySummary(contentType);
   const framer = sse ? new SseFramer(o.strip) : null;
   let lastWrite = now();
@@ -89,10 +90,14 @@ export function relayResponse(o: RelayOptions): Promise<void> {
     keepAlive.unref();
   }
 
+  let finished = false;
   const finish = () => {
+    if (finished) return;
+    finished = true;
     if (keepAlive) clearInterval(keepAlive);
     if (sse) o.metrics.streamsInFlight.dec();
     ex.responseBody = capture ? capture.toCaptured(contentType) : summary!.toCaptured();
+    if (capture) ex.held += capture.held;
   };
 
   return new Promise<void>((resolve) => {

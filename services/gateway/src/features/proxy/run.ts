@@ -64,6 +64,7 @@ export async function runProxy(ctx: GatewayContext, request: FastifyRequest, rep
     strip: plan.strip(fwd.candidate),
     retried: fwd.retried,
     captureMax: settings.captureMaxBytes,
+    budget: ctx.captureBudget,
     keepAliveMs: ctx.env.SSE_KEEPALIVE_MS,
     metrics: ctx.metrics,
     extraHeaders,
