@@ -40,18 +40,22 @@ export class CaptureBudget {
 }
 
 const UNLIMITED = new CaptureBudget(Number.MAX_SAFE_INTEGER);
+/** small answers fit the first block; large ones grow in 64 KiB blocks, never reallocated or copied again */
 const FIRST_BLOCK = 4096;
+const BLOCK = 64 * 1024;
 
 /**
  * Keeps the first `max` bytes of a body and counts the rest, so memory stays bounded. The bytes are
- * copied into one buffer of its own: keeping the chunks themselves would keep one object per chunk (a
+ * copied into blocks of its own: keeping the chunks themselves would keep one object per chunk (a
  * stream of 300-byte SSE frames makes thousands) and pin the socket read buffers they are views of.
- * The buffer's capacity is reserved from the budget; `held` is what the capture still holds of it.
+ * Each block is reserved from the budget; `held` is what the capture still holds of it.
  */
 export class BodyCapture {
   bytes = 0;
   held = 0;
-  private buf: Buffer | null = null;
+  private blocks: Buffer[] = [];
+  /** bytes used in the last block */
+  private used = 0;
   private kept = 0;
   private cut = false;
   private readonly max: number;
@@ -64,44 +68,51 @@ export class BodyCapture {
     this.bytes += chunk.length;
     if (this.cut || this.kept >= this.max) return;
     const want = Math.min(chunk.length, this.max - this.kept);
-    const room = this.reserve(this.kept + want);
-    const n = Math.min(want, room - this.kept);
-    if (n > 0) {
-      chunk.copy(this.buf!, this.kept, 0, n);
+    let at = 0;
+    while (at < want) {
+      let block: Buffer | null | undefined = this.blocks[this.blocks.length - 1];
+      if (!block || this.used === block.length) {
+        block = this.grow(want - at);
+        if (!block) {
+          // a prefix only: once cut, later bytes are not captured even if the budget frees up again
+          this.cut = true;
+          this.budget.countCut();
+          return;
+        }
+      }
+      const n = Math.min(want - at, block.length - this.used);
+      chunk.copy(block, this.used, at, at + n);
+      this.used += n;
       this.kept += n;
-    }
-    // a prefix only: once cut, later bytes are not captured even if the budget frees up again
-    if (n < want) {
-      this.cut = true;
-      this.budget.countCut();
+      at += n;
     }
   }
-  /** Grow the buffer to hold `need` bytes (doubling, up to max), as far as the budget allows; returns its capacity. */
-  private reserve(need: number): number {
-    const cap = this.buf?.length ?? 0;
-    if (need <= cap) return cap;
-    const target = Math.min(this.max, Math.max(need, cap * 2, FIRST_BLOCK));
-    const got = this.budget.take(target - cap);
-    if (got === 0) return cap;
+  private grow(need: number): Buffer | null {
+    const size = Math.min(this.max - this.kept, this.blocks.length === 0 ? Math.max(need, FIRST_BLOCK) : Math.max(need, BLOCK), BLOCK * 16);
+    const got = this.budget.take(size);
+    if (got === 0) return null;
     this.held += got;
-    const next = Buffer.allocUnsafeSlow(cap + got);
-    if (this.buf) this.buf.copy(next, 0, 0, this.kept);
-    this.buf = next;
-    return next.length;
+    const block = Buffer.allocUnsafeSlow(got);
+    this.blocks.push(block);
+    this.used = 0;
+    return block;
   }
   get truncated(): boolean {
     return this.bytes > this.kept;
   }
   buffer(): Buffer {
-    return this.buf ? this.buf.subarray(0, this.kept) : Buffer.alloc(0);
+    const last = this.blocks.length - 1;
+    if (last < 0) return Buffer.alloc(0);
+    if (last === 0) return this.blocks[0]!.subarray(0, this.used);
+    return Buffer.concat(this.blocks, this.kept);
   }
   text(): string {
     return this.buffer().toString('utf8');
   }
-  /** The captured body; the buffer is let go and the reservation shrinks to the text's size. */
+  /** The captured body; the blocks are let go and the reservation shrinks to the text's size. */
   toCaptured(contentType: string | undefined): CapturedBody {
     const text = this.text();
-    this.buf = null;
+    this.blocks = [];
     const spare = this.held - this.kept;
     if (spare > 0) {
       this.budget.give(spare);

@@ -8,6 +8,11 @@ import { withTimeout } from '../with-timeout.ts';
 
 const ADD_TIMEOUT_MS = 2_000;
 const REPLAY_INTERVAL_MS = 1_000;
+/**
+ * A batch is also closed once its events hold this many captured bytes: batches are serialised one at a
+ * time, so this bounds the transient copies (JSON, Redis command buffers) of a burst of large events.
+ */
+const BATCH_HELD_BYTES = 8 * 1024 * 1024;
 
 /**
  * Takes finished exchange events off the response path: `push` only appends to an array. A
@@ -52,7 +57,8 @@ export class EventSink {
   push(ev: ExchangeEvent, held = 0): void {
     this.buf.push(ev);
     this.held += held;
-    if (this.buf.length >= this.batchSize) this.flushSoon(0);
+    if (this.held >= BATCH_HELD_BYTES) void this.flush();
+    else if (this.buf.length >= this.batchSize) this.flushSoon(0);
     else if (!this.timer) this.flushSoon(this.batchMs);
   }
 
