@@ -293,10 +293,10 @@ ${prof}
 ## How to run
 
 \`\`\`sh
-npm run bench                      # everything, ~10 min on 2 cores; writes bench/REPORT.md and bench/charts/
-npm run bench -- --quick           # ~3 min, fewer rounds and shorter runs
-npm run bench -- --only latency,throughput --no-peer
-npm run bench -- --help
+npm run bench                          # everything, ~10 min on 2 cores; writes bench/REPORT.md and bench/charts/
+npm run -w bench bench -- --quick      # ~3 min, fewer rounds and shorter runs
+npm run -w bench bench -- --only latency,throughput --no-peer
+npm run -w bench bench -- --help
 \`\`\`
 `;
 }
