@@ -61,7 +61,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     loggerInstance: log as FastifyBaseLogger,
     genReqId,
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: env.LOG_LEVEL !== 'debug' && env.LOG_LEVEL !== 'trace' }),
-    bodyLimit: env.BODY_LIMIT_BYTES,
+    bodyLimit: env.ADMIN_BODY_LIMIT_BYTES,
     // believing any X-Forwarded-For would let a client pick its IP and dodge the login limit
     trustProxy: env.TRUST_PROXY,
     return503OnClosing: true,

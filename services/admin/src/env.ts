@@ -41,7 +41,8 @@ export const adminEnvSchema = z
       .string()
       .default('false')
       .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
-    BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+    /** admin API request bodies (the gateway has its own BODY_LIMIT_BYTES) */
+    ADMIN_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
     /** failed logins per IP+username within LOGIN_WINDOW_SECONDS before 429 */
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
