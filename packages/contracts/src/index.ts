@@ -6,3 +6,4 @@ export * from './live.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './base-url.ts';
+export * from './admin-api.ts';

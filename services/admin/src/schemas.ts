@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { KEY_STATUSES, KeyLimitsSchema, ProviderSchema, StoredLogSchema } from '@llm-relay/contracts';
+import { StoredLogSchema } from '@llm-relay/contracts';
+
+// the answers the web UI reads too live in contracts (admin-api.ts)
+export { KeyViewSchema, MeSchema, ProviderViewSchema, RoleSchema, type KeyView, type ProviderView } from '@llm-relay/contracts';
+import { RoleSchema } from '@llm-relay/contracts';
 
 /** Shapes of the admin API (docs/admin-api.md) that are not contracts of their own. */
 
@@ -15,27 +19,6 @@ export function errors(...statuses: number[]): Record<number, typeof ErrorSchema
 }
 /** Statuses every authenticated route can answer. */
 export const AUTH_ERRORS = [400, 401, 403, 500] as const;
-
-export const RoleSchema = z.enum(['admin', 'viewer']);
-export const MeSchema = z.object({ username: z.string(), role: RoleSchema });
-
-export const ProviderViewSchema = ProviderSchema.extend({ apiKeyCount: z.number().int() });
-export type ProviderView = z.infer<typeof ProviderViewSchema>;
-
-export const KeyViewSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  prefix: z.string(),
-  status: z.enum(KEY_STATUSES),
-  createdAt: z.number(),
-  expiresAt: z.number().nullable(),
-  allowedModels: z.array(z.string()),
-  limits: KeyLimitsSchema,
-  defaultProvider: z.string().optional(),
-  lastUsedAt: z.number().nullable(),
-  usage: z.object({ requests: z.number(), tokens: z.number(), costUsd: z.number() }),
-});
-export type KeyView = z.infer<typeof KeyViewSchema>;
 
 export const UserViewSchema = z.object({ id: z.string(), username: z.string(), role: RoleSchema, createdAt: z.number() });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { RelayError } from '@llm-relay/contracts';
+import { LoginAnswerSchema as LoginAnswer, RelayError } from '@llm-relay/contracts';
 import { adminKeys } from '../admin-keys.ts';
 import { audit } from '../features/audit.ts';
 import { signSession } from '../features/auth/jwt.ts';
@@ -11,7 +11,6 @@ import { currentUser, SESSION_COOKIE } from '../plugins/auth.ts';
 import { AUTH_ERRORS, errors, MeSchema } from '../schemas.ts';
 
 const LoginBody = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1000) });
-const LoginAnswer = z.object({ token: z.string(), expiresAt: z.number(), user: MeSchema });
 const TICKET_TTL_SECONDS = 30;
 
 export async function authRoutes(app: FastifyInstance): Promise<void> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { LogFilterSchema, LogListItemSchema, RelayError, type LogFilter } from '@llm-relay/contracts';
+import { LogFilterSchema, LogListItemSchema, RelayError, ReplayAnswerSchema as ReplayAnswer, type LogFilter } from '@llm-relay/contracts';
 import { audit } from '../features/audit.ts';
 import { exportStream } from '../features/logs/export.ts';
 import { replayLog } from '../features/logs/replay.ts';
@@ -15,7 +15,6 @@ const ExportQuery = LogFilterSchema.extend({
   full: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 const ReplayBody = z.strictObject({ apiKey: z.string().min(1).max(500) });
-const ReplayAnswer = z.object({ status: z.number(), body: z.unknown(), latencyMs: z.number() });
 type Params = { Params: z.infer<typeof IdParamsSchema> };
 
 function filterOf(q: Record<string, unknown>): LogFilter {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { normalizeBaseUrl, ProviderSchema, RelayError, uuidv7, type Provider } from '@llm-relay/contracts';
+import { normalizeBaseUrl, ProviderSchema, ProviderTestAnswerSchema as TestAnswer, RelayError, uuidv7, type Provider } from '@llm-relay/contracts';
 import { audit } from '../features/audit.ts';
 import { republish } from '../features/snapshot/republish.ts';
 import { mergeApiKeys, slugId, testProvider, toProviderView } from '../features/providers.ts';
@@ -8,7 +8,6 @@ import { AUTH_ERRORS, errors, IdParamsSchema, patchOf, ProviderViewSchema } from
 
 const CreateBody = ProviderSchema.extend({ id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - only').optional() });
 const PatchBody = patchOf(ProviderSchema.omit({ id: true }));
-const TestAnswer = z.object({ ok: z.boolean(), latencyMs: z.number(), status: z.number().nullable(), error: z.string().nullable(), models: z.array(z.string()).optional() });
 type Params = { Params: z.infer<typeof IdParamsSchema> };
 
 export async function providerRoutes(app: FastifyInstance): Promise<void> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { RelayError } from '@llm-relay/contracts';
+import { RelayError, StatsAnswerSchema as StatsAnswer } from '@llm-relay/contracts';
 import { BUCKET_MS, breakdown, series, type Bucket } from '../features/stats/aggregate.ts';
 import { AUTH_ERRORS, errors } from '../schemas.ts';
 
@@ -9,21 +9,6 @@ const StatsQuery = z.object({
   to: z.coerce.number().int().nonnegative().optional(),
   bucket: z.enum(['minute', 'hour', 'day']).optional(),
   dim: z.enum(['model', 'key', 'provider']).default('model'),
-});
-const Point = {
-  count: z.number(),
-  errors: z.number(),
-  promptTokens: z.number(),
-  completionTokens: z.number(),
-  costUsd: z.number(),
-  p50: z.number().nullable(),
-  p95: z.number().nullable(),
-  p99: z.number().nullable(),
-};
-const StatsAnswer = z.object({
-  series: z.array(z.object({ t: z.number(), ...Point })),
-  /** `label`: for dim=key, the key's name (the value is its id) */
-  breakdown: z.array(z.object({ value: z.string(), label: z.string().optional(), ...Point })),
 });
 const MAX_POINTS = 2000;
 

@@ -1,19 +1,11 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { redisKeys } from '@llm-relay/contracts';
+import { redisKeys, SystemAnswerSchema as SystemAnswer } from '@llm-relay/contracts';
 import { audit } from '../features/audit.ts';
 import { AUTH_ERRORS, errors } from '../schemas.ts';
 import { VERSION } from '../version.ts';
 
 const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
-const SystemAnswer = z.object({
-  gateways: z.array(z.object({ id: z.string(), startedAt: z.number().nullable(), lastSeen: z.number().nullable(), inflight: z.number(), journalBytes: z.number(), dropped: z.number() })),
-  processors: z.array(z.object({ id: z.string(), lastSeen: z.number().nullable(), processed: z.number(), failed: z.number() })),
-  queue: z.object({ waiting: z.number(), active: z.number(), delayed: z.number(), failed: z.number(), completed: z.number() }),
-  store: z.object({ kind: z.enum(['sqlite', 'mongodb']), features: z.object({ ttlIndexes: z.boolean(), textSearch: z.boolean(), server: z.string().optional() }) }),
-  proxyBaseUrl: z.string(),
-  version: z.string(),
-});
 
 /** Heartbeats are JSON written by each replica; a malformed one is shown with what could be read. */
 function parseBeats(raw: Record<string, string>): [string, Record<string, unknown>][] {

@@ -1,18 +1,11 @@
+import type { StatsValues } from '@llm-relay/contracts';
 import { ROLLUP_LATENCY_BUCKETS, type Rollup } from '@llm-relay/store';
 
 export type Bucket = 'minute' | 'hour' | 'day';
 export const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
-export interface StatPoint {
-  count: number;
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
+/** the values of one stats point or breakdown row (contracts admin-api.ts) */
+export type StatPoint = StatsValues;
 
 interface Acc {
   count: number;
