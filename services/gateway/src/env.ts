@@ -42,6 +42,11 @@ export const GatewayEnvSchema = z.object({
    * (or compose/k8s) stops sending before the listener closes; 0 in tests that need a fast stop
    */
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
+  /**
+   * after the drain, how long in-flight requests and streams may take to finish before the process exits
+   * anyway; a stream still running then is cut. Keep the container's stop grace period above drain + this.
+   */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnvSchema>;
 

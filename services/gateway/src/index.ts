@@ -26,5 +26,5 @@ installShutdown(
     { name: 'drain (not ready, still serving)', run: () => app.drain(env.SHUTDOWN_DRAIN_MS) },
     { name: 'http server, in-flight requests, event flush, connections', run: () => app.close() },
   ],
-  env.SHUTDOWN_DRAIN_MS + 15_000,
+  env.SHUTDOWN_DRAIN_MS + env.SHUTDOWN_TIMEOUT_MS,
 );
