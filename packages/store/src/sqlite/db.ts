@@ -12,12 +12,33 @@ export interface Db {
   close(): void;
 }
 
+/**
+ * Switching a new file to WAL needs the file to itself: when another process opens the same new file at that
+ * moment (two `init` runs at once), SQLite answers SQLITE_BUSY at once without consulting busy_timeout. Such
+ * start-up statements are retried for a while; a busy error after that, or any other error, is thrown.
+ */
+function execWhenUnlocked(raw: DatabaseSync, sql: string, timeoutMs = 10_000): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      raw.exec(sql);
+      return;
+    } catch (err) {
+      if (raw.isTransaction) raw.exec('ROLLBACK');
+      const code = (err as { errcode?: number }).errcode;
+      if ((code !== 5 && code !== 6) || Date.now() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, 20 + Math.random() * 30);
+    }
+  }
+}
+
 export function openDb(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new DatabaseSync(path);
-  raw.exec(PRAGMAS);
+  execWhenUnlocked(raw, PRAGMAS);
   // one write transaction for the whole schema, so two processes creating it at once serialise on the lock
-  raw.exec(`BEGIN IMMEDIATE; ${SCHEMA}; COMMIT;`);
+  execWhenUnlocked(raw, `BEGIN IMMEDIATE; ${SCHEMA}; COMMIT;`);
   const cache = new Map<string, StatementSync>();
   let depth = 0;
   return {
