@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { KEY_STATUSES, KeyLimitsSchema, ProviderSchema } from './gateway-config.ts';
+
+/**
+ * Answers of the admin API (docs/admin-api.md) that both sides read: admin declares its route schemas
+ * (and so its OpenAPI document) with these, the web UI types its requests with what they infer.
+ */
+
+export const RoleSchema = z.enum(['admin', 'viewer']);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const MeSchema = z.object({ username: z.string(), role: RoleSchema });
+export type Me = z.infer<typeof MeSchema>;
+
+export const LoginAnswerSchema = z.object({ token: z.string(), expiresAt: z.number(), user: MeSchema });
+export type LoginAnswer = z.infer<typeof LoginAnswerSchema>;
+
+/** A provider with its API keys masked (`sk-…abcd`). */
+export const ProviderViewSchema = ProviderSchema.extend({ apiKeyCount: z.number().int() });
+export type ProviderView = z.infer<typeof ProviderViewSchema>;
+
+export const ProviderTestAnswerSchema = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number(),
+  status: z.number().nullable(),
+  error: z.string().nullable(),
+  models: z.array(z.string()).optional(),
+});
+export type ProviderTestAnswer = z.infer<typeof ProviderTestAnswerSchema>;
+
+/** A relay key as listed: never its hash or secret. */
+export const KeyViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  status: z.enum(KEY_STATUSES),
+  createdAt: z.number(),
+  expiresAt: z.number().nullable(),
+  allowedModels: z.array(z.string()),
+  limits: KeyLimitsSchema,
+  defaultProvider: z.string().optional(),
+  lastUsedAt: z.number().nullable(),
+  usage: z.object({ requests: z.number(), tokens: z.number(), costUsd: z.number() }),
+});
+export type KeyView = z.infer<typeof KeyViewSchema>;
+
+/** The answer to creating or rotating a key: the only time the secret is shown. */
+export const KeyWithSecretSchema = z.object({ key: KeyViewSchema, secret: z.string() });
+export type KeyWithSecret = z.infer<typeof KeyWithSecretSchema>;
+
+const statsPointShape = {
+  count: z.number(),
+  errors: z.number(),
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  costUsd: z.number(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+};
+export const StatsValuesSchema = z.object(statsPointShape);
+export type StatsValues = z.infer<typeof StatsValuesSchema>;
+export const StatsPointSchema = z.object({ t: z.number(), ...statsPointShape });
+export type StatsPoint = z.infer<typeof StatsPointSchema>;
+/** `label`: for dim=key, the key's name (the value is its id) */
+export const StatsBreakdownSchema = z.object({ value: z.string(), label: z.string().optional(), ...statsPointShape });
+export type StatsBreakdown = z.infer<typeof StatsBreakdownSchema>;
+export const StatsAnswerSchema = z.object({ series: z.array(StatsPointSchema), breakdown: z.array(StatsBreakdownSchema) });
+export type Stats = z.infer<typeof StatsAnswerSchema>;
+
+export const SystemAnswerSchema = z.object({
+  gateways: z.array(z.object({ id: z.string(), startedAt: z.number().nullable(), lastSeen: z.number().nullable(), inflight: z.number(), journalBytes: z.number(), dropped: z.number() })),
+  processors: z.array(z.object({ id: z.string(), lastSeen: z.number().nullable(), processed: z.number(), failed: z.number() })),
+  queue: z.object({ waiting: z.number(), active: z.number(), delayed: z.number(), failed: z.number(), completed: z.number() }),
+  store: z.object({ kind: z.enum(['sqlite', 'mongodb']), features: z.object({ ttlIndexes: z.boolean(), textSearch: z.boolean(), server: z.string().optional() }) }),
+  proxyBaseUrl: z.string(),
+  version: z.string(),
+});
+export type SystemInfo = z.infer<typeof SystemAnswerSchema>;
+
+export const ReplayAnswerSchema = z.object({ status: z.number(), body: z.unknown(), latencyMs: z.number() });
+export type ReplayAnswer = z.infer<typeof ReplayAnswerSchema>;
