@@ -33,6 +33,7 @@ describe('filters ⇄ URL', () => {
   it('export links carry the current filters and the format', () => {
     expect(exportHref({ model: 'a b', errorsOnly: true }, 'csv')).toBe('/admin/logs/export?model=a+b&errorsOnly=true&format=csv');
     expect(exportHref({}, 'jsonl')).toBe('/admin/logs/export?format=jsonl');
+    expect(exportHref({ model: 'm' }, 'jsonl', true)).toBe('/admin/logs/export?model=m&format=jsonl&full=true');
   });
 
   it('splits filters the live stream can apply from history-only ones', () => {

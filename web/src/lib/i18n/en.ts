@@ -109,6 +109,7 @@ export const en = {
   'logs.export': 'Export',
   'logs.exportJsonl': 'JSONL',
   'logs.exportCsv': 'CSV',
+  'logs.exportFull': 'with bodies',
   'logs.clearFilters': 'Clear filters',
   'logs.keyboardHint': 'j/k or ↑/↓ to move, Enter to open',
   'logs.historyOnly': 'Time, status, outcome and stream filters apply to History only.',

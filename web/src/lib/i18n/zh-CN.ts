@@ -111,6 +111,7 @@ export const zhCN: Record<MessageKey, string> = {
   'logs.export': '导出',
   'logs.exportJsonl': 'JSONL',
   'logs.exportCsv': 'CSV',
+  'logs.exportFull': '含请求/响应正文',
   'logs.clearFilters': '清除筛选',
   'logs.keyboardHint': 'j/k 或 ↑/↓ 移动，回车打开',
   'logs.historyOnly': '时间、状态码、结果与流式筛选仅适用于“历史”。',
