@@ -60,6 +60,30 @@ export const CapturedBodySchema = z.object({
 });
 export type CapturedBody = z.infer<typeof CapturedBodySchema>;
 
+/** Bounds of attribution a client may send (x-relay-* headers, body `user`/`metadata`); out of bounds is a 400. */
+export const ATTRIBUTION_LIMITS = {
+  maxTags: 20,
+  maxTagChars: 64,
+  maxProperties: 32,
+  propertyNamePattern: /^[a-z0-9_-]{1,64}$/,
+  maxPropertyValueChars: 256,
+  maxIdChars: 256,
+} as const;
+
+/**
+ * Who and what an exchange belongs to, read by the gateway from `x-relay-*` headers and the body's
+ * `user`/`metadata`. Absent on events from gateways older than attribution (the processor treats that as none).
+ */
+export const AttributionSchema = z.object({
+  user: z.string().optional(),
+  session: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  properties: z.record(z.string(), z.string()).optional(),
+  /** from `x-relay-prompt: name[@version]`; an explicit prompt id wins over detection */
+  prompt: z.object({ name: z.string(), version: z.string().optional() }).optional(),
+});
+export type Attribution = z.infer<typeof AttributionSchema>;
+
 export const ExchangeEventSchema = z.object({
   v: z.literal(EXCHANGE_EVENT_VERSION),
   /** UUIDv7; also the stored log's primary key and the BullMQ job id */
@@ -96,6 +120,8 @@ export const ExchangeEventSchema = z.object({
   error: z.string().optional(),
   clientIp: z.string().optional(),
   userAgent: z.string().optional(),
+  /** added with attribution; older in-flight events have none */
+  attribution: AttributionSchema.optional(),
 });
 export type ExchangeEvent = z.infer<typeof ExchangeEventSchema>;
 

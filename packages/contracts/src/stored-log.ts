@@ -28,6 +28,35 @@ export const LatencySchema = z.object({
   upstream: z.number().nullable(),
 });
 
+/** Attribution as stored: always present on logs stored after attribution landed (empty when none was sent). */
+export const StoredAttributionSchema = z.object({
+  user: z.string().nullable(),
+  session: z.string().nullable(),
+  tags: z.array(z.string()),
+  properties: z.record(z.string(), z.string()),
+});
+export type StoredAttribution = z.infer<typeof StoredAttributionSchema>;
+
+/** The prompt family and version an exchange's instructions belong to (detected, or named by `x-relay-prompt`). */
+export const LogPromptRefSchema = z.object({
+  familyId: z.string(),
+  versionId: z.string(),
+  familyName: z.string(),
+  /** "v1", "v2", … by first seen, or the explicit version from `x-relay-prompt` */
+  versionLabel: z.string(),
+  source: z.enum(['detected', 'explicit']),
+});
+export type LogPromptRef = z.infer<typeof LogPromptRefSchema>;
+
+/** One score per (log, name); the last one written wins. */
+export const ScoreSchema = z.object({
+  value: z.number(),
+  comment: z.string().optional(),
+  at: z.number(),
+  by: z.enum(['key', 'admin']),
+});
+export type Score = z.infer<typeof ScoreSchema>;
+
 /** The fields list views read: metadata and previews, never bodies. */
 export const LogListItemSchema = z.object({
   id: z.string(),
@@ -52,6 +81,10 @@ export const LogListItemSchema = z.object({
   clientIp: z.string().nullable(),
   userAgent: z.string().nullable(),
   gatewayId: z.string().nullable(),
+  /** optional: logs stored before attribution have none */
+  attribution: StoredAttributionSchema.optional(),
+  prompt: LogPromptRefSchema.nullable().optional(),
+  scores: z.record(z.string(), ScoreSchema).optional(),
 });
 export type LogListItem = z.infer<typeof LogListItemSchema>;
 
