@@ -43,7 +43,7 @@ export const adminEnvSchema = z
       .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
     /** admin API request bodies (the gateway has its own BODY_LIMIT_BYTES) */
     ADMIN_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
-    /** failed logins per IP+username within LOGIN_WINDOW_SECONDS before 429 */
+    /** login attempts per IP+username within LOGIN_WINDOW_SECONDS (a success clears them) before 429 */
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
     SNAPSHOT_REPUBLISH_SECONDS: z.coerce.number().positive().default(10),

@@ -23,12 +23,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     { schema: { tags: ['auth'], security: [], body: LoginBody, response: { 200: LoginAnswer, ...errors(400, 401, 429, 500) } } },
     async (req, reply) => {
       const { username, password } = req.body;
-      const wait = await limiter.blockedFor(req.ip, username);
+      const wait = await limiter.attempt(req.ip, username);
       if (wait > 0) throw new RelayError(429, 'too_many_login_attempts', `Too many failed logins; try again in ${wait} s.`, { headers: { 'retry-after': String(wait) } });
       const user = await app.store.getUser(username);
       const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !ok) {
-        await limiter.failed(req.ip, username);
         app.metrics.loginFailures.inc();
         req.log.warn({ username, ip: req.ip }, 'failed login');
         // the name typed, never the password; attempts the limiter already refused (429) are not written, so a
