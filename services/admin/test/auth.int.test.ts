@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, base64url } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
-import { JWT_AUDIENCE, JWT_ISSUER } from '../src/features/auth/jwt.ts';
+import { credentialVersion, JWT_AUDIENCE, JWT_ISSUER } from '../src/features/auth/jwt.ts';
 import { adminKeys } from '../src/admin-keys.ts';
 import { ADMIN, bearer, JWT_SECRET, setup, VIEWER, type TestContext } from './helper.ts';
 
@@ -14,7 +14,12 @@ afterAll(async () => {
 });
 
 const key = new TextEncoder().encode(JWT_SECRET);
-const sign = (claims: Record<string, unknown>, opts: { alg?: string; iss?: string; aud?: string; exp?: number | string; key?: Uint8Array } = {}) =>
+/** a token bound to the admin's current record, as a login would issue it */
+const sign = async (claims: Record<string, unknown>, opts: { alg?: string; iss?: string; aud?: string; exp?: number | string; key?: Uint8Array } = {}) => {
+  const admin = (await ctx.store.getUser(ADMIN.username))!;
+  return signRaw({ uid: admin.id, cv: credentialVersion(key, admin), ...claims }, opts);
+};
+const signRaw = (claims: Record<string, unknown>, opts: { alg?: string; iss?: string; aud?: string; exp?: number | string; key?: Uint8Array } = {}) =>
   new SignJWT({ role: 'admin', ...claims })
     .setProtectedHeader({ alg: opts.alg ?? 'HS256' })
     .setSubject(ADMIN.username)
@@ -106,6 +111,10 @@ describe('logout', () => {
 describe('JWT attacks are refused', () => {
   it('accepts a correctly signed token (control)', async () => {
     expect((await me(bearer(await sign({})))).statusCode).toBe(200);
+  });
+  it('a correctly signed token not bound to the user record (no uid/cv, or another credential version)', async () => {
+    expect((await me(bearer(await signRaw({})))).statusCode).toBe(401);
+    expect((await me(bearer(await sign({ cv: 'x'.repeat(22) })))).statusCode).toBe(401);
   });
   it('alg: none', async () => {
     const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }));

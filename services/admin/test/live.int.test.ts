@@ -7,7 +7,7 @@ import { toListItem } from '@llm-relay/store';
 import { createRedis } from '@llm-relay/server-kit';
 import { waitFor } from '@llm-relay/testkit';
 import { makeLog } from '../../../packages/store/test/fixtures.ts';
-import { SignJWT } from 'jose';
+import { SignJWT, decodeJwt } from 'jose';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../src/features/auth/jwt.ts';
 import { ADMIN, JWT_SECRET, REDIS_URL, startAdmin, type AdminProcess } from './helper.ts';
 
@@ -98,7 +98,9 @@ describe('authentication before the upgrade', () => {
 
 describe('the socket lives no longer than its session', () => {
   it('closes with 4401 when the session expires, and a ticket of a logged-out session is refused', async () => {
-    const short = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject(ADMIN.username).setJti('short-lived')
+    // bound to the admin's record like the login's token (same uid and credential version), but short-lived
+    const { uid, cv } = decodeJwt(token);
+    const short = await new SignJWT({ role: 'admin', uid, cv }).setProtectedHeader({ alg: 'HS256' }).setSubject(ADMIN.username).setJti('short-lived')
       .setIssuer(JWT_ISSUER).setAudience(JWT_AUDIENCE).setExpirationTime(Math.floor(Date.now() / 1000) + 2).sign(new TextEncoder().encode(JWT_SECRET));
     const t = (await (await fetch(`http://${base}/admin/ws-ticket`, { method: 'POST', headers: { authorization: `Bearer ${short}` } })).json()).ticket;
     const ws = new WebSocket(`ws://${base}/admin/live?ticket=${t}`);

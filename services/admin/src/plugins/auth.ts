@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RelayError } from '@llm-relay/contracts';
-import { verifySession, type Role, type SessionClaims } from '../features/auth/jwt.ts';
+import { sessionMatches, verifySession, type Role, type SessionClaims } from '../features/auth/jwt.ts';
 import { adminKeys } from '../admin-keys.ts';
 import { isAllowedOrigin, requestHosts } from './security.ts';
 
@@ -33,7 +33,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Authentication happens in onRequest, before the body is read and before a WebSocket upgrade:
  * a bearer token (scripts), the session cookie (browser) or, for the live socket, a single-use ticket.
- * The role comes from the store on every request, so deleting a user or changing their role takes effect at once.
+ * The role comes from the store on every request, and a session is bound to the user's id and credential
+ * version: deleting a user (even if the name is created again), changing their password or their role ends
+ * every session issued before, at once.
  */
 export const authPlugin = fp(async (app: FastifyInstance) => {
   app.decorateRequest('user', null);
@@ -44,7 +46,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     if (!claims) return null;
     if (await app.redis.exists(keys.revoked(claims.jti))) return null;
     const user = await app.store.getUser(claims.username);
-    if (!user) return null;
+    if (!user || !sessionMatches(app.jwtKey, claims, user)) return null;
     return { username: user.username, role: user.role, session: claims, via };
   }
 
@@ -54,7 +56,8 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     const { username, session } = JSON.parse(raw) as { username: string; session?: SessionClaims };
     if (session && (await app.redis.exists(keys.revoked(session.jti)))) return null;
     const user = await app.store.getUser(username);
-    return user ? { username: user.username, role: user.role, via: 'ticket', ...(session ? { session } : {}) } : null;
+    if (!user || (session && !sessionMatches(app.jwtKey, session, user))) return null;
+    return { username: user.username, role: user.role, via: 'ticket', ...(session ? { session } : {}) };
   }
 
   app.addHook('onRequest', async (req: FastifyRequest) => {
