@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { freePort, tempDir, waitFor, type TempDir } from './processes.ts';
@@ -50,6 +52,12 @@ export class OwnRedis {
     c.kill('SIGKILL');
     await once(c, 'exit');
     this.child = null;
+  }
+
+  /** Delete what it persisted (AOF, RDB): the next start is a Redis that kept nothing, as one without persistence. */
+  wipe(): void {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) throw new Error('stop the redis before wiping it');
+    for (const name of readdirSync(this.dir.path)) rmSync(join(this.dir.path, name), { recursive: true, force: true });
   }
 
   async remove(): Promise<void> {
