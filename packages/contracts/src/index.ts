@@ -7,3 +7,4 @@ export * from './errors.ts';
 export * from './ids.ts';
 export * from './base-url.ts';
 export * from './admin-api.ts';
+export * from './request-target.ts';

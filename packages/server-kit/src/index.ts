@@ -3,3 +3,4 @@ export * from './redis.ts';
 export * from './shutdown.ts';
 export * from './snapshot.ts';
 export * from './relay-keys.ts';
+export * from './metric-labels.ts';

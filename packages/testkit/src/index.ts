@@ -3,3 +3,4 @@ export * from './ferretdb.ts';
 export * from './redis.ts';
 export * from './relay-stack.ts';
 export * from './own-redis.ts';
+export * from './raw-http.ts';

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { boundLabels } from '@llm-relay/server-kit';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,10 +24,12 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
   const liveSkipped = new Counter({ name: 'llm_relay_admin_live_skipped_total', help: 'Live messages dropped for clients that read too slowly', registers: [registry] });
   const loginFailures = new Counter({ name: 'llm_relay_admin_login_failures_total', help: 'Failed admin logins', registers: [registry] });
   app.decorate('metrics', { registry, liveClients, liveSkipped, loginFailures });
+  // the route is fastify's pattern (a fixed list); method and status come from clients, so they are bounded
+  const bound = boundLabels<{ method: string; route: string; status: string }>({ method: 16, status: 64 });
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    requests.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    requests.observe(bound({ method: req.method, route, status: String(reply.statusCode) }), reply.elapsedTime / 1000);
   });
 
   app.get('/metrics', { schema: { tags: ['health'], security: [], description: 'Prometheus metrics' } }, async (_req, reply) => {

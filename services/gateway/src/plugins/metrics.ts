@@ -1,21 +1,41 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LabelBound, boundLabels } from '@llm-relay/server-kit';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** distinct model names not named in the configuration that get a series of their own; later ones are `other` */
+export const MODEL_LABELS_MAX = 100;
+
+type RequestLabels = Record<'route' | 'provider' | 'model' | 'status', string | number>;
 
 /** Every gateway metric in one registry of its own, so tests can build several apps in one process. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ['route', 'provider', 'model', 'status'] as const;
+  const requests = new Counter({ name: 'gateway_requests_total', help: 'requests answered, by route, provider, model and status', labelNames, registers: [registry] });
+  const upstreamAttempts = new Counter({ name: 'gateway_upstream_attempts_total', help: 'upstream attempts by provider and result', labelNames: ['provider', 'result'], registers: [registry] });
+  // label values that come from a client (the model) or an upstream (status, error codes) are bounded
+  const modelLabel = new LabelBound(MODEL_LABELS_MAX);
+  const requestLabels = boundLabels<RequestLabels>({ provider: 64, status: 64 });
+  const attemptLabels = boundLabels<Record<'provider' | 'result', string>>({ provider: 64, result: 32 });
   return {
     registry,
-    requests: new Counter({ name: 'gateway_requests_total', help: 'requests answered, by route, provider, model and status', labelNames, registers: [registry] }),
+    requests: {
+      /** `knownModel`: the configuration names this model, so it always keeps its own series */
+      inc(labels: RequestLabels, knownModel: boolean): void {
+        requests.inc({ ...requestLabels(labels), route: labels.route, model: modelLabel.of(labels.model, knownModel) });
+      },
+    },
     duration: new Histogram({ name: 'gateway_request_duration_seconds', help: 'total time from request to last byte', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] }),
     upstream: new Histogram({ name: 'gateway_upstream_duration_seconds', help: 'time from the upstream request to its response headers', labelNames: ['route', 'provider'], buckets: LATENCY_BUCKETS, registers: [registry] }),
     ttfb: new Histogram({ name: 'gateway_ttfb_seconds', help: 'time from request to the first body byte sent to the client', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] }),
     streamsInFlight: new Gauge({ name: 'gateway_streams_in_flight', help: 'streamed responses in progress', registers: [registry] }),
     inflight: new Gauge({ name: 'gateway_requests_in_flight', help: 'requests in progress', registers: [registry] }),
-    upstreamAttempts: new Counter({ name: 'gateway_upstream_attempts_total', help: 'upstream attempts by provider and result', labelNames: ['provider', 'result'], registers: [registry] }),
+    upstreamAttempts: {
+      inc(labels: Record<'provider' | 'result', string>): void {
+        upstreamAttempts.inc(attemptLabels(labels));
+      },
+    },
     enqueueBatches: new Counter({ name: 'gateway_enqueue_batches_total', help: 'event batches handed to the queue or the journal', labelNames: ['result'], registers: [registry] }),
     enqueuedEvents: new Counter({ name: 'gateway_enqueued_events_total', help: 'events added to the queue (directly or on replay)', registers: [registry] }),
     journalBytes: new Gauge({ name: 'gateway_journal_bytes', help: 'bytes waiting in the local journal', registers: [registry] }),
@@ -27,6 +47,7 @@ export function createMetrics() {
     captureBudgetBytes: new Gauge({ name: 'gateway_capture_budget_bytes', help: 'CAPTURE_BUDGET_BYTES: the most captured bytes held in memory at once', registers: [registry] }),
     captureTruncated: new Counter({ name: 'gateway_capture_budget_truncated_total', help: 'bodies captured only in part because the capture budget was used up', registers: [registry] }),
     snapshotVersion: new Gauge({ name: 'gateway_snapshot_version', help: 'version of the configuration snapshot in use (-1: none)', registers: [registry] }),
+    badTargets: new Counter({ name: 'gateway_bad_request_target_total', help: 'requests refused before routing: absolute- or authority-form targets, dot segments, encoded slashes', registers: [registry] }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

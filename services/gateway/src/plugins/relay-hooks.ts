@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RelayError, openAIError, uuidv7, type Outcome, type Route } from '@llm-relay/contracts';
+import { RelayError, badRequestTarget, openAIError, uuidv7, type Outcome, type Route } from '@llm-relay/contracts';
 import { Exchange } from '../features/capture/exchange.ts';
 import { authenticate, notConfigured } from '../features/auth/authenticate.ts';
 import { finishExchange, type GatewayContext, type RequestState } from '../features/proxy/context.ts';
@@ -34,6 +34,13 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
   app.decorateRequest('relay', null);
 
   app.addHook('onRequest', (request, reply, done) => {
+    // before anything is recorded: the stored path must be the path the request was served for
+    const bad = badRequestTarget(request.raw.url ?? '');
+    if (bad) {
+      ctx.metrics.badTargets.inc();
+      reply.header('x-request-id', uuidv7());
+      return done(new RelayError(400, 'invalid_request_target', bad));
+    }
     const route = request.routeOptions.config.route;
     if (!route) {
       // every response carries a request id, also health checks and 404s outside /v1

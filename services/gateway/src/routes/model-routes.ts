@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RelayError, type Route } from '@llm-relay/contracts';
 import { candidatesFor, modelAllowed, type Candidate, type CompiledKey } from '../features/config/compiled.ts';
 import { captureBuffer } from '../features/capture/body-capture.ts';
-import type { GatewayContext } from '../features/proxy/context.ts';
+import type { GatewayContext, RequestState } from '../features/proxy/context.ts';
 import { admit, runProxy } from '../features/proxy/run.ts';
 import { rewriteBody, scanTopLevel, type TopLevelFields } from '../features/proxy/json-fields.ts';
 
@@ -36,6 +36,18 @@ export function parseJsonBody(buf: Buffer | undefined): Json {
   return json as Json;
 }
 
+/** No model name comes near this; a longer one would only grow the logs, the roll-ups and the metrics. */
+export const MODEL_MAX_BYTES = 256;
+
+/** The body's model, checked for length before anything records it; then the key's allow-list. */
+export function acceptModel(st: RequestState, model: string): void {
+  if (Buffer.byteLength(model) > MODEL_MAX_BYTES) {
+    throw new RelayError(400, 'model_too_long', `The model name is longer than ${MODEL_MAX_BYTES} bytes.`, { param: 'model' });
+  }
+  st.ex.model = model;
+  assertModelAllowed(st.key!, model);
+}
+
 export function assertModelAllowed(key: CompiledKey, model: string): void {
   if (!modelAllowed(key, model)) throw new RelayError(403, 'model_not_allowed', `This relay key may not use the model \`${model}\`.`, { param: 'model' });
 }
@@ -55,8 +67,7 @@ function fieldsFromParse(raw: Buffer | undefined): { body: Buffer; fields: TopLe
 export function route(ctx: GatewayContext, request: FastifyRequest, model: string, type: 'openai' | 'anthropic'): Candidate[] {
   const st = request.relay!;
   const cfg = ctx.snapshots.current!;
-  st.ex.model = model;
-  assertModelAllowed(st.key!, model);
+  acceptModel(st, model);
   const candidates = candidatesFor(cfg, model, type);
   if (candidates.length === 0) {
     throw new RelayError(404, 'model_not_found', `The model \`${model}\` does not exist or no provider serves it.`, { param: 'model' });

@@ -8,7 +8,7 @@ import type { GatewayContext } from '../features/proxy/context.ts';
 type ProviderType = 'openai' | 'anthropic';
 import { admit, runProxy } from '../features/proxy/run.ts';
 import { scanTopLevel } from '../features/proxy/json-fields.ts';
-import { assertModelAllowed } from './model-routes.ts';
+import { acceptModel } from './model-routes.ts';
 
 /**
  * Every other /v1 path (stored completions, files, audio, images, batches, vector stores, …) goes to
@@ -59,8 +59,7 @@ async function handle(ctx: GatewayContext, request: FastifyRequest, reply: Fasti
     ex.requestBody = captureBuffer(body, cfg.settings.captureMaxBytes, contentType, ctx.captureBudget, ex);
     const model = modelOf(body);
     if (model) {
-      ex.model = model;
-      assertModelAllowed(st.key!, model);
+      acceptModel(st, model);
       const c = candidatesFor(cfg, model, type);
       if (c.length) candidates = c;
     }

@@ -1,5 +1,5 @@
 import type { StoredLog } from '@llm-relay/contracts';
-import { RelayError } from '@llm-relay/contracts';
+import { RelayError, badRequestTarget } from '@llm-relay/contracts';
 
 export interface ReplayResult {
   status: number;
@@ -11,6 +11,29 @@ export interface ReplayResult {
  * Send a stored request again through the gateway (GATEWAY_INTERNAL_URL), as a client would, with the relay key the user typed
  * (admin holds no secret that could call models). Always non-streaming, so the answer fits one JSON body.
  */
+/** A `/v1/…` path (and query) in plain URL characters: what the gateway stores for a request it served. */
+const V1_PATH = /^\/v1\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*(\?[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*)?$/;
+
+/**
+ * Where a replay goes: GATEWAY_INTERNAL_URL with the stored path appended — built by putting the parts
+ * together, never by resolving the stored text as a URL, which would let a stored `http://other-host/…`
+ * (or `//other-host/…`) send the request and the key the admin typed to another host. A stored path that
+ * is not a plain `/v1/…` path is refused.
+ */
+export function replayUrl(gatewayUrl: string, path: string): URL {
+  if (!V1_PATH.test(path) || badRequestTarget(path) !== null) {
+    throw new RelayError(409, 'not_replayable', 'The stored request path is not a plain /v1/ path; it cannot be replayed.');
+  }
+  const base = new URL(gatewayUrl);
+  const q = path.indexOf('?');
+  const url = new URL(base.origin);
+  // the gateway may sit under a path prefix (https://host/relay)
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}${q < 0 ? path : path.slice(0, q)}`;
+  url.search = q < 0 ? '' : path.slice(q);
+  if (url.origin !== base.origin) throw new RelayError(409, 'not_replayable', 'The stored request path does not stay on the gateway; it cannot be replayed.');
+  return url;
+}
+
 export async function replayLog(log: StoredLog, gatewayUrl: string, apiKey: string, timeoutMs = 120_000): Promise<ReplayResult> {
   if (log.bodiesExpired) throw new RelayError(409, 'bodies_expired', 'The request body of this log was removed by retention; it cannot be replayed.');
   if (log.request.truncated) throw new RelayError(409, 'body_truncated', 'The stored request body was cut at the capture limit; it cannot be replayed.');
@@ -20,8 +43,7 @@ export async function replayLog(log: StoredLog, gatewayUrl: string, apiKey: stri
     const { stream_options: _o, ...rest } = body as Record<string, unknown>;
     body = 'stream' in rest ? { ...rest, stream: false } : rest;
   } else if (typeof body !== 'string') throw new RelayError(409, 'not_replayable', 'The stored request has no JSON or text body to send.');
-  // relative resolution keeps a path prefix the gateway may sit under (https://host/relay)
-  const url = new URL(log.path.replace(/^\/+/, ''), gatewayUrl.endsWith('/') ? gatewayUrl : `${gatewayUrl}/`);
+  const url = replayUrl(gatewayUrl, log.path);
   const t0 = performance.now();
   let res: Response;
   try {

@@ -12,6 +12,20 @@ import {
 } from '@llm-relay/contracts';
 
 const ALLOWED = [...CAPTURED_HEADER_ALLOWLIST];
+
+/**
+ * Bounds on the strings an event takes from the request line and headers. A client can send ~16 KB of
+ * them (Node's header limit) on every request, keyless ones included, and each would be stored, indexed
+ * and pushed to every live viewer; no real path, user agent or header value comes near these.
+ */
+export const STORED_PATH_MAX = 2048;
+export const STORED_USER_AGENT_MAX = 512;
+export const STORED_HEADER_MAX = 1024;
+
+/** `s` cut to `max` characters, the cut marked with `…` (so a cut path can never be replayed as a path). */
+export function capText(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
 const EMPTY_BODY: CapturedBody = { bytes: 0, truncated: false };
 
 export function now(): number {
@@ -23,7 +37,7 @@ export function pickHeaders(h: IncomingHttpHeaders | Record<string, string | str
   const out: Record<string, string> = {};
   for (const name of ALLOWED) {
     const v = h[name];
-    if (v !== undefined) out[name] = Array.isArray(v) ? v.join(', ') : String(v);
+    if (v !== undefined) out[name] = capText(Array.isArray(v) ? v.join(', ') : String(v), STORED_HEADER_MAX);
   }
   return out;
 }
@@ -64,9 +78,10 @@ export class Exchange {
     this.id = uuidv7(Math.floor(this.startedAt));
     this.route = route;
     this.method = method;
-    this.path = path;
+    this.path = capText(path, STORED_PATH_MAX);
     this.clientIp = clientIp;
-    this.userAgent = headers['user-agent'];
+    const ua = headers['user-agent'];
+    this.userAgent = ua === undefined ? undefined : capText(ua, STORED_USER_AGENT_MAX);
     this.requestHeaders = pickHeaders(headers);
   }
 
