@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   if (command === 'init') return;
 
   await ensureWebBuilt(env);
+  // the UI's playground runs prompts through the gateway from the admin's origin
+  env.GATEWAY_CORS_ORIGINS ??= `http://localhost:${env.ADMIN_PORT || '8080'},http://127.0.0.1:${env.ADMIN_PORT || '8080'}`;
   children.push(
     run('gateway', 'services/gateway/src/index.ts', [], env),
     run('processor', 'services/log-processor/src/index.ts', [], env),

@@ -109,6 +109,8 @@ export async function startRelayStack(opts: RelayStackOptions = {}): Promise<Rel
       PROCESSOR_HOST: '127.0.0.1',
       ADMIN_PORT: String(adminPort),
       ADMIN_HOST: '127.0.0.1',
+      // the admin UI's playground calls the gateway from the admin's origin
+      GATEWAY_CORS_ORIGINS: urls.admin,
       ...opts.env,
     };
     const readyPath: Record<RelayPart, string> = { gateway: '/readyz', processor: '/healthz', admin: '/healthz' };

@@ -5,6 +5,7 @@ import { redisKeys } from '@llm-relay/contracts';
 import type { GatewayEnv } from './env.ts';
 import { createMetrics } from './plugins/metrics.ts';
 import { installRelayHooks } from './plugins/relay-hooks.ts';
+import { installCors } from './plugins/cors.ts';
 import { SnapshotStore } from './features/config/snapshot-store.ts';
 import { Upstreams } from './features/upstream/pools.ts';
 import { Limiter } from './features/limits/limiter.ts';
@@ -89,6 +90,8 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     ctx.log.info({ drainMs: ms }, 'draining: /readyz answers 503, requests still served');
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   });
+  // before the relay hooks: a preflight is answered without authentication
+  installCors(app, env.GATEWAY_CORS_ORIGINS);
   installRelayHooks(app, ctx);
   await app.register(healthRoutes(ctx));
   await app.register(modelsRoute(ctx));

@@ -27,6 +27,11 @@ export const GatewayEnvSchema = z.object({
   /** safety net beside the pub/sub notice: a read of the snapshot's first bytes (its version) this often */
   SNAPSHOT_POLL_MS: z.coerce.number().int().positive().default(1_000),
   HEARTBEAT_MS: z.coerce.number().int().positive().default(5_000),
+  /** comma-separated origins whose pages may call /v1 from a browser (the admin UI's playground); empty = none */
+  GATEWAY_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
   /**
    * whose X-Forwarded-For to believe for the captured client IP: `false` (default), `true` (any),
    * or comma-separated addresses/CIDRs of the load balancers in front
