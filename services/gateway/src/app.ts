@@ -11,7 +11,7 @@ import { Upstreams } from './features/upstream/pools.ts';
 import { Limiter } from './features/limits/limiter.ts';
 import { Journal } from './features/capture/journal.ts';
 import { EventSink } from './features/capture/event-sink.ts';
-import { CaptureBudget } from './features/capture/body-capture.ts';
+import { CaptureBudget } from './features/capture/capture-budget.ts';
 import { startHeartbeat } from './features/heartbeat.ts';
 import type { GatewayContext } from './features/proxy/context.ts';
 import { healthRoutes } from './routes/health.ts';

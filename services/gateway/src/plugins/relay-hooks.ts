@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RelayError, badRequestTarget, openAIError, uuidv7, type Outcome, type Route } from '@llm-relay/contracts';
 import { Exchange } from '../features/capture/exchange.ts';
 import { authenticate, notConfigured } from '../features/auth/authenticate.ts';
-import { finishExchange, type GatewayContext, type RequestState } from '../features/proxy/context.ts';
+import type { GatewayContext, RequestState } from '../features/proxy/context.ts';
+import { finishExchange } from '../features/proxy/finish.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -2,7 +2,8 @@ import { Transform, pipeline, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RelayError } from '@llm-relay/contracts';
 import { candidatesFor, type Candidate } from '../features/config/compiled.ts';
-import { BinarySummary, captureBuffer } from '../features/capture/body-capture.ts';
+import { BinarySummary } from '../features/capture/binary-summary.ts';
+import { captureBuffer } from '../features/capture/body-capture.ts';
 import type { GatewayContext } from '../features/proxy/context.ts';
 
 type ProviderType = 'openai' | 'anthropic';

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RelayError } from '@llm-relay/contracts';
 import type { Candidate } from '../config/compiled.ts';
 import { forward, type ForwardRequest } from '../upstream/forward.ts';
-import { finishExchange, type GatewayContext, type RequestState } from './context.ts';
+import type { GatewayContext, RequestState } from './context.ts';
+import { finishExchange } from './finish.ts';
 import { relayResponse } from './relay-response.ts';
 
 export interface ProxyPlan extends Omit<ForwardRequest, 'signal' | 'maxRetries'> {
