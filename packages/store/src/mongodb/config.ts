@@ -1,54 +1,16 @@
 import type { Provider, Settings } from '@llm-relay/contracts';
-import type { AdminUser, AuditEntry, RelayKeyRecord, Rollup, Store } from '../port.ts';
-import { BUCKET_COUNT } from '../shared.ts';
-import type { Models, RollupDoc } from './models.ts';
+import type { AdminUser, AuditEntry, RelayKeyRecord, Store } from '../port.ts';
+import { DUPLICATE_KEY, type Models } from './models.ts';
 
 type ConfigMethods = Omit<
   Store,
-  'info' | 'init' | 'close' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
+  'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
 >;
-
-const DUPLICATE_KEY = 11000;
-const B = Array.from({ length: BUCKET_COUNT }, (_, i) => `b${i}`);
 
 function stripId<T>(d: Record<string, unknown> | null): T | null {
   if (!d) return null;
   const { _id, ...rest } = d;
   return rest as T;
-}
-
-/** the deterministic _id of a roll-up row, so increments can be upserts */
-export function rollupId(r: Rollup): string {
-  return `${r.dim}\u0000${r.value}\u0000${r.minute}`;
-}
-
-/** `$inc` of a row's counters, creating the row with its dimension on first use */
-export function rollupUpdate(r: Rollup): { $inc: Record<string, number>; $setOnInsert: Record<string, unknown> } {
-  const inc: Record<string, number> = {
-    count: r.count,
-    errors: r.errors,
-    promptTokens: r.promptTokens,
-    completionTokens: r.completionTokens,
-    costUsd: r.costUsd,
-    latencySumMs: r.latencySumMs,
-  };
-  B.forEach((b, i) => (inc[b] = r.latencyBuckets[i] ?? 0));
-  return { $inc: inc, $setOnInsert: { dim: r.dim, value: r.value, minute: r.minute } };
-}
-
-function docToRollup(d: RollupDoc): Rollup {
-  return {
-    minute: d.minute,
-    dim: d.dim as Rollup['dim'],
-    value: d.value,
-    count: d.count as number,
-    errors: d.errors as number,
-    promptTokens: d.promptTokens as number,
-    completionTokens: d.completionTokens as number,
-    costUsd: d.costUsd as number,
-    latencySumMs: d.latencySumMs as number,
-    latencyBuckets: B.map((b) => (d[b] as number | undefined) ?? 0),
-  };
 }
 
 function docToKey(d: Record<string, unknown>): RelayKeyRecord {
@@ -69,32 +31,6 @@ async function retryOnDuplicate<T>(fn: () => Promise<T>): Promise<T> {
 
 export function mongoConfig(m: Models): ConfigMethods {
   return {
-    async addRollups(rows) {
-      if (rows.length === 0) return;
-      const ops = rows.map((r) => ({ updateOne: { filter: { _id: rollupId(r) }, update: rollupUpdate(r), upsert: true } }));
-      // ordered: a retry after a duplicate-key race must not re-apply the increments that already landed
-      const coll = m.rollups.collection;
-      let done = 0;
-      while (done < ops.length) {
-        try {
-          await coll.bulkWrite(ops.slice(done) as never[], { ordered: true });
-          return;
-        } catch (err) {
-          const e = err as { code?: number; writeErrors?: { index: number }[] | { index: number } };
-          const first = Array.isArray(e.writeErrors) ? e.writeErrors[0] : e.writeErrors;
-          if (e.code !== DUPLICATE_KEY || !first) throw err;
-          // everything before the failed op landed; resume at it
-          done += first.index;
-        }
-      }
-    },
-    async queryRollups({ from, to, dim, value }) {
-      const q: Record<string, unknown> = { dim, minute: { $gte: from, $lt: to } };
-      if (value !== undefined) q.value = value;
-      const docs = (await m.rollups.collection.find(q).sort({ minute: 1, value: 1 }).toArray()) as unknown as RollupDoc[];
-      return docs.map(docToRollup);
-    },
-
     // settings are stored as JSON text: price overrides are keyed by model names such as `gpt-4.1`, and dotted keys are not safe field names
     async getSettings() {
       const d = await m.meta.findById('settings').lean();

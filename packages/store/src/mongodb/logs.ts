@@ -1,12 +1,11 @@
 import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
+import { pagedLogs } from '../log-pages.ts';
 import type { Store, StoreInfo } from '../port.ts';
 import { DEFAULT_BATCH, previewText, yieldToLoop } from '../shared.ts';
-import type { LogDoc, Models } from './models.ts';
+import { DUPLICATE_KEY, type LogDoc, type Models } from './models.ts';
 import { FULL_PROJECTION, LIST_PROJECTION, docToListItem, docToLog, mongoFilter, toDoc } from './docs.ts';
 
 type LogMethods = Pick<Store, 'insertLogs' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'>;
-
-const DUPLICATE_KEY = 11000;
 
 interface BulkError {
   code?: number;
@@ -97,22 +96,7 @@ export function mongoLogs(m: Models, info: StoreInfo, hooks: RetentionHooks): Lo
       return d ? docToLog(d) : null;
     },
 
-    async listLogs(filter, opts) {
-      const limit = Math.max(1, Math.min(opts.limit, 1000));
-      const docs = await page(filter, limit + 1, opts.cursor, false);
-      const items = docs.slice(0, limit).map(docToListItem);
-      return { items, nextCursor: docs.length > limit ? items[items.length - 1]!.id : null };
-    },
-
-    iterateLogs(filter, opts) {
-      const size = opts?.batchSize ?? DEFAULT_BATCH;
-      const full = opts?.full ?? false;
-      return {
-        async *[Symbol.asyncIterator]() {
-          for await (const docs of batches(filter, size, full)) for (const d of docs) yield full ? docToLog(d) : docToListItem(d);
-        },
-      } as AsyncIterable<LogListItem | StoredLog>;
-    },
+    ...pagedLogs<LogDoc>({ page, batches, toListItem: docToListItem, toLog: docToLog }),
 
     async countLogs(filter) {
       return coll.countDocuments(mongoFilter(filter, info.features));

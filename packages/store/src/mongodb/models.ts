@@ -2,6 +2,9 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { LogListItem, StoredLog } from '@llm-relay/contracts';
 import type { Rollup } from '../port.ts';
 
+/** MongoDB's duplicate key error code (E11000): an insert or upsert raced another writer, or a redelivery. */
+export const DUPLICATE_KEY = 11000;
+
 /**
  * A log document. Bodies are kept as JSON text, not as BSON: request bodies carry keys MongoDB
  * treats specially (`$schema`, `$ref` in tool schemas, dotted names), and nobody queries inside them.

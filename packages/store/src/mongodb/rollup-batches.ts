@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { uuidv7, type StoredLog } from '@llm-relay/contracts';
 import type { Rollup, RollupsFor, Store, StoreInfo } from '../port.ts';
-import type { LogDoc, Models, RollupBatchDoc } from './models.ts';
+import { DUPLICATE_KEY, type LogDoc, type Models, type RollupBatchDoc } from './models.ts';
 import { docToLog, FULL_PROJECTION, toDoc } from './docs.ts';
 import { insertDocs, uniqueById } from './logs.ts';
-import { rollupId, rollupUpdate } from './config.ts';
+import { rollupId, rollupUpdate } from './rollups.ts';
 
 type BatchMethods = Pick<Store, 'insertLogsWithRollups' | 'recoverRollups'>;
 
-const DUPLICATE_KEY = 11000;
 /** a live writer finishes a batch in seconds; recovery leaves younger journal entries to it */
 export const DEFAULT_RECOVERY_GRACE_MS = 5 * 60_000;
 

@@ -3,6 +3,7 @@ import type { Store, StoreInfo } from '../port.ts';
 import { defineModels } from './models.ts';
 import { mongoLogs } from './logs.ts';
 import { mongoConfig } from './config.ts';
+import { mongoRollups } from './rollups.ts';
 import { mongoRollupBatches } from './rollup-batches.ts';
 import type { StoreTestHooks } from '../port.ts';
 
@@ -84,6 +85,7 @@ export function createMongoStore(uri: string, opts: { serverSelectionTimeoutMS?:
     },
     ...mongoLogs(m, info, hooks),
     ...mongoConfig(m),
+    ...mongoRollups(m),
     ...mongoRollupBatches(conn, m, info, opts.testHooks?.afterLogsInserted),
   };
 }

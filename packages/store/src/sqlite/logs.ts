@@ -1,8 +1,9 @@
 import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
+import { pagedLogs } from '../log-pages.ts';
 import type { Store, StoreTestHooks } from '../port.ts';
 import { DEFAULT_BATCH, previewText, searchTextOf, yieldToLoop } from '../shared.ts';
 import type { Db } from './db.ts';
-import { applyRollups } from './config.ts';
+import { applyRollups } from './rollups.ts';
 import { FULL_COLUMNS, LIST_COLUMNS, bodyParams, filterSql, logParams, rowToListItem, rowToLog, searchSql, type Row, type SqlValue } from './rows.ts';
 
 type LogMethods = Pick<
@@ -105,23 +106,7 @@ export function sqliteLogs(db: Db, testHooks?: StoreTestHooks): LogMethods {
       return row ? rowToLog(row) : null;
     },
 
-    async listLogs(filter, opts) {
-      const limit = Math.max(1, Math.min(opts.limit, 1000));
-      // one extra row tells whether an older page exists without a second query
-      const rows = page(filter, limit + 1, opts.cursor, false);
-      const items = rows.slice(0, limit).map(rowToListItem);
-      return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
-    },
-
-    iterateLogs(filter, opts) {
-      const size = opts?.batchSize ?? DEFAULT_BATCH;
-      const full = opts?.full ?? false;
-      return {
-        async *[Symbol.asyncIterator]() {
-          for await (const rows of batches(filter, size, full)) for (const r of rows) yield full ? rowToLog(r) : rowToListItem(r);
-        },
-      } as AsyncIterable<LogListItem | StoredLog>;
-    },
+    ...pagedLogs<Row>({ page: (f, l, c, full) => page(f, l, c, full), batches, toListItem: rowToListItem, toLog: rowToLog }),
 
     async countLogs(filter) {
       const { where, params } = filterSql(filter);

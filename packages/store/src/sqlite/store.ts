@@ -2,6 +2,7 @@ import type { Store, StoreTestHooks } from '../port.ts';
 import { openDb } from './db.ts';
 import { sqliteLogs } from './logs.ts';
 import { sqliteConfig } from './config.ts';
+import { sqliteRollups } from './rollups.ts';
 
 /**
  * The embedded store on Node's built-in `node:sqlite` (no native addon). Calls are synchronous
@@ -18,6 +19,7 @@ export function createSqliteStore(path: string, testHooks?: StoreTestHooks): Sto
     },
     ...sqliteLogs(db, testHooks),
     ...sqliteConfig(db),
+    ...sqliteRollups(db),
   };
 }
 
