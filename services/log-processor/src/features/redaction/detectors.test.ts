@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cnId, seeded } from './corpus/values.ts';
+import { cnId, seeded } from '../../../test/redaction/corpus/values.ts';
 import { createRedactor, REDACTION_TYPES, type RedactionType } from './index.ts';
 
 const all = createRedactor(REDACTION_TYPES);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCorpus, serializeCorpus } from './corpus/build.ts';
 import { evaluate, formatTable, loadCorpus } from './corpus/metrics.ts';
-import { createRedactor, REDACTION_TYPES } from './index.ts';
+import { createRedactor, REDACTION_TYPES } from '../../src/features/redaction/index.ts';
 
 describe('redaction against the labelled corpus', () => {
   const corpus = loadCorpus();

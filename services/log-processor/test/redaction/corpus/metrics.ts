@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { REDACTION_TYPES, type RedactionType } from '@llm-relay/contracts';
-import type { Redactor } from '../index.ts';
+import type { Redactor } from '../../../src/features/redaction/index.ts';
 import type { CorpusLine } from './build.ts';
 
 export interface Score {
