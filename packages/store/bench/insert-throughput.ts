@@ -3,9 +3,8 @@
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { startFerretDb } from '@llm-relay/testkit';
+import { makeLog, startFerretDb } from '@llm-relay/testkit';
 import { createStore } from '../src/index.ts';
-import { makeLog } from '../test/fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-bench-'));
 const ferret = process.argv[2] === 'ferretdb' ? await startFerretDb() : null;

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { ProviderSchema, SettingsSchema } from '@llm-relay/contracts';
 import { ROLLUP_LATENCY_BUCKETS, type RelayKeyRecord, type Rollup } from '../src/port.ts';
 import type { StoreCtx } from './conformance.ts';
-import { MIN, T0 } from './fixtures.ts';
+import { MIN, T0 } from '@llm-relay/testkit';
 
 function rollup(minute: number, dim: Rollup['dim'], value: string, scale = 1): Rollup {
   const latencyBuckets = Array.from({ length: ROLLUP_LATENCY_BUCKETS.length + 1 }, (_, i) => (i === 3 ? 2 * scale : i === 10 ? scale : 0));

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
 import { toListItem } from '../src/shared.ts';
 import type { StoreCtx } from './conformance.ts';
-import { DAY, T0, asRead, makeLog } from './fixtures.ts';
+import { DAY, T0, asRead, makeLog } from '@llm-relay/testkit';
 
 async function allIds(ctx: StoreCtx, filter: LogFilter): Promise<string[]> {
   const ids: string[] = [];

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { StoredLog } from '@llm-relay/contracts';
 import { ROLLUP_LATENCY_BUCKETS, type Rollup } from '../src/port.ts';
 import type { StoreCtx } from './conformance.ts';
-import { MIN, T0, makeLog } from './fixtures.ts';
+import { MIN, T0, makeLog } from '@llm-relay/testkit';
 
 /** A small pure roll-up function: per minute, everything and per model (the processor's has more dimensions). */
 export function testRollupsFor(logs: StoredLog[]): Rollup[] {

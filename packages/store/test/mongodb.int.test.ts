@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
-import { freePort, startFerretDb, type RunningFerretDb } from '@llm-relay/testkit';
+import { freePort, makeLog, type RunningFerretDb, startFerretDb } from '@llm-relay/testkit';
 import { createStore, type CreateStoreOptions } from '../src/index.ts';
 import { storeConformance, type StoreHandle } from './conformance.ts';
-import { makeLog } from './fixtures.ts';
 import { counted, testRollupsFor } from './conformance-rollups.ts';
-import { rollupId, rollupUpdate } from '../src/mongodb/config.ts';
+import { rollupId, rollupUpdate } from '../src/mongodb/rollups.ts';
 
 /** A fresh database per test on a running server; dropped afterwards. */
 async function openIn(baseUri: () => string, opts?: CreateStoreOptions): Promise<StoreHandle & { url: string }> {

@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { expect, it } from 'vitest';
-import { startProcess, tempDir, waitFor } from '@llm-relay/testkit';
+import { makeLog, startProcess, tempDir, waitFor } from '@llm-relay/testkit';
 import { createStore } from '../src/index.ts';
-import { makeLog } from './fixtures.ts';
 
 it('sqlite: a writer killed with SIGKILL mid-run leaves whole batches, and replaying them stores each log once', async () => {
   const dir = tempDir('store-crash');

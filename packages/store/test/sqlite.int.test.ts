@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { tempDir } from '@llm-relay/testkit';
+import { makeLog, tempDir } from '@llm-relay/testkit';
 import { createStore } from '../src/index.ts';
 import { storeConformance } from './conformance.ts';
-import { makeLog } from './fixtures.ts';
 
 storeConformance('sqlite (temp file)', async () => {
   const dir = tempDir('store-sqlite');

@@ -4,3 +4,4 @@ export * from './redis.ts';
 export * from './relay-stack.ts';
 export * from './own-redis.ts';
 export * from './raw-http.ts';
+export * from './stored-logs.ts';

@@ -1,5 +1,7 @@
 import { uuidv7, type StoredLog } from '@llm-relay/contracts';
 
+// Stored-log fixtures shared by the store's conformance suite, admin's tests and the store benchmark.
+
 export const T0 = Date.UTC(2026, 0, 1);
 export const MIN = 60_000;
 export const DAY = 86_400_000;

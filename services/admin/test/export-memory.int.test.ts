@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createStore } from '@llm-relay/store';
-import { makeLog, T0 } from '../../../packages/store/test/fixtures.ts';
+import { makeLog, T0 } from '@llm-relay/testkit';
 import { startAdmin, type AdminProcess } from './helper.ts';
 
 const N = 100_000;

@@ -3,9 +3,8 @@ import { Queue, Worker } from 'bullmq';
 import { EXCHANGES_QUEUE, redisKeys, type StoredLog } from '@llm-relay/contracts';
 import { createMockProvider, type MockProvider } from '@llm-relay/mock-provider';
 import { createRedis } from '@llm-relay/server-kit';
-import { waitFor } from '@llm-relay/testkit';
+import { makeLog, T0, waitFor } from '@llm-relay/testkit';
 import { ROLLUP_LATENCY_BUCKETS } from '@llm-relay/store';
-import { makeLog, T0 } from '../../../packages/store/test/fixtures.ts';
 import { bearer, REDIS_URL, setup, type TestContext } from './helper.ts';
 
 let ctx: TestContext;

@@ -1,4 +1,4 @@
-import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
+import type { LogFilter, StoredLog } from '@llm-relay/contracts';
 import { pagedLogs } from '../log-pages.ts';
 import type { Store, StoreTestHooks } from '../port.ts';
 import { DEFAULT_BATCH, previewText, searchTextOf, yieldToLoop } from '../shared.ts';
