@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredLog } from '@llm-relay/contracts';
 import { createStore } from '@llm-relay/store';
-import { makeLog } from '../../../packages/store/test/fixtures.ts';
+import { makeLog } from '@llm-relay/testkit';
 import { startAdmin, type AdminProcess } from './helper.ts';
 
 // Issue 13 item 1: replay builds its URL from GATEWAY_INTERNAL_URL and a validated /v1 path only; a stored
