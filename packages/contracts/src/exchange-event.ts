@@ -154,3 +154,10 @@ export const CAPTURED_HEADER_ALLOWLIST = new Set([
   'x-ratelimit-reset-tokens',
   'retry-after',
 ]);
+
+/**
+ * The deepest nesting of a JSON request body the gateway accepts (400 past it). The log processor cuts
+ * anything deeper (from an older gateway, or a response) at the same depth, so every walk over a stored
+ * body is bounded: no real request comes near it, while 10,000 levels overflow recursive code.
+ */
+export const JSON_DEPTH_MAX = 128;

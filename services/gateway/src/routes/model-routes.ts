@@ -4,7 +4,8 @@ import { candidatesFor, modelAllowed, type Candidate, type CompiledKey } from '.
 import { captureBuffer } from '../features/capture/body-capture.ts';
 import type { GatewayContext, RequestState } from '../features/proxy/context.ts';
 import { admit, runProxy } from '../features/proxy/run.ts';
-import { rewriteBody, scanTopLevel, type TopLevelFields } from '../features/proxy/json-fields.ts';
+import { rewriteBody } from '../features/proxy/json-fields.ts';
+import { readJsonFields } from '../features/proxy/request-fields.ts';
 
 interface ModelRoute {
   url: string;
@@ -21,21 +22,6 @@ const MODEL_ROUTES: ModelRoute[] = [
   { url: '/v1/messages', route: 'messages', subpath: '/messages', type: 'anthropic' },
 ];
 
-type Json = Record<string, unknown>;
-
-/** Parse the body once: routing needs the model, and chat streams may get stream_options added. */
-export function parseJsonBody(buf: Buffer | undefined): Json {
-  if (!buf || buf.length === 0) throw new RelayError(400, 'invalid_request', 'The request body is empty; a JSON object is expected.');
-  let json: unknown;
-  try {
-    json = JSON.parse(buf.toString('utf8'));
-  } catch (err) {
-    throw new RelayError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new RelayError(400, 'invalid_request', 'The request body must be a JSON object.');
-  return json as Json;
-}
-
 /** No model name comes near this; a longer one would only grow the logs, the roll-ups and the metrics. */
 export const MODEL_MAX_BYTES = 256;
 
@@ -50,17 +36,6 @@ export function acceptModel(st: RequestState, model: string): void {
 
 export function assertModelAllowed(key: CompiledKey, model: string): void {
   if (!modelAllowed(key, model)) throw new RelayError(403, 'model_not_allowed', `This relay key may not use the model \`${model}\`.`, { param: 'model' });
-}
-
-/**
- * The slow path, when the top-level scan gave up: a full parse gives the client the precise 400. A body
- * that parses but was not scanned (never seen in practice) is re-serialised so it can still be edited.
- */
-function fieldsFromParse(raw: Buffer | undefined): { body: Buffer; fields: TopLevelFields } {
-  const body = Buffer.from(JSON.stringify(parseJsonBody(raw)));
-  const fields = scanTopLevel(body);
-  if (!fields) throw new RelayError(400, 'invalid_json', 'The request body could not be read as a JSON object.');
-  return { body, fields };
 }
 
 /** Candidates for a model the key may use: 403 when the key may not, 404 when no provider serves it. */
@@ -91,8 +66,7 @@ async function handle(ctx: GatewayContext, r: ModelRoute, request: FastifyReques
   const raw = request.body as Buffer | undefined;
   const settings = ctx.snapshots.current!.settings;
   st.ex.requestBody = captureBuffer(raw, settings.captureMaxBytes, request.headers['content-type'], ctx.captureBudget, st.ex);
-  const scanned = raw ? scanTopLevel(raw) : null;
-  const { body, fields } = scanned ? { body: raw!, fields: scanned } : fieldsFromParse(raw);
+  const { body, fields } = readJsonFields(raw);
   if (!fields.model?.value) {
     throw new RelayError(400, 'missing_model', 'You must provide a model parameter.', { param: 'model' });
   }

@@ -8,7 +8,7 @@ import type { GatewayContext } from '../features/proxy/context.ts';
 
 type ProviderType = 'openai' | 'anthropic';
 import { admit, runProxy } from '../features/proxy/run.ts';
-import { scanTopLevel } from '../features/proxy/json-fields.ts';
+import { passthroughModel } from '../features/proxy/request-fields.ts';
 import { acceptModel } from './model-routes.ts';
 
 /**
@@ -41,12 +41,6 @@ function defaultCandidate(ctx: GatewayContext, request: FastifyRequest, type: Pr
   return { provider: p, upstreamModel: '' };
 }
 
-function modelOf(buf: Buffer): string | null {
-  // cheap check first: most pass-through bodies name no model
-  if (!buf.includes('"model"')) return null;
-  return scanTopLevel(buf)?.model?.value || null;
-}
-
 async function handle(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const st = request.relay!;
   const ex = st.ex;
@@ -56,9 +50,10 @@ async function handle(ctx: GatewayContext, request: FastifyRequest, reply: Fasti
   let body: Buffer | Readable | null = null;
   let candidates: Candidate[] | null = null;
   if (Buffer.isBuffer(request.body)) {
-    body = request.body;
-    ex.requestBody = captureBuffer(body, cfg.settings.captureMaxBytes, contentType, ctx.captureBudget, ex);
-    const model = modelOf(body);
+    ex.requestBody = captureBuffer(request.body, cfg.settings.captureMaxBytes, contentType, ctx.captureBudget, ex);
+    const read = passthroughModel(request.body, contentType, !st.key!.allowAll);
+    body = read.body;
+    const model = read.model;
     if (model) {
       acceptModel(st, model);
       const c = candidatesFor(cfg, model, type);

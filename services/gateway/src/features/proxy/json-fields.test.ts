@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rewriteBody, scanTopLevel } from './json-fields.ts';
+import { jsonDepth, rewriteBody, scanTopLevel } from './json-fields.ts';
 
 const b = (x: unknown) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x));
 
@@ -20,6 +20,25 @@ describe('scanTopLevel', () => {
 
   it('returns null for what it does not understand', () => {
     for (const bad of ['', '[]', '{"model":', '{"model":"x"', '{"model":"x"} trailing', '{model:"x"}', '{"a":"unterminated}']) expect(scanTopLevel(b(bad))).toBeNull();
+  });
+
+  it('reads keys decoded and reports the first key sent twice', () => {
+    const f = scanTopLevel(b('{"\\u006d\\u006f\\u0064\\u0065\\u006c":"gpt-4o","messages":[]}'))!;
+    expect(f.model?.value).toBe('gpt-4o');
+    expect(f.duplicateKey).toBeNull();
+    expect(scanTopLevel(b('{"model":"a","mod\\u0065l":"b"}'))!.duplicateKey).toBe('model');
+    expect(scanTopLevel(b('{"x":1,"messages":[],"x":2}'))!.duplicateKey).toBe('x');
+    // nested repeats are the upstream's business: they do not route
+    expect(scanTopLevel(b('{"a":{"k":1,"k":2},"b":[{"k":1,"k":2}]}'))!.duplicateKey).toBeNull();
+  });
+
+  it('measures nesting depth, strings not counted', () => {
+    expect(scanTopLevel(b({ a: 1 }))!.depth).toBe(1);
+    expect(scanTopLevel(b({ a: [{ b: [1] }], s: '[[[[{{{{' }))!.depth).toBe(4);
+    const deep = `{"a":${'['.repeat(500)}${']'.repeat(500)}}`;
+    expect(scanTopLevel(b(deep))!.depth).toBe(501);
+    expect(jsonDepth(b(deep))).toBe(501);
+    expect(jsonDepth(b('"x"'))).toBe(0);
   });
 
   it('skips a 20 MB data URL without decoding it', () => {

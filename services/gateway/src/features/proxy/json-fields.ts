@@ -20,6 +20,14 @@ export interface TopLevelFields {
   streamOptions: (Span & { value: Record<string, unknown> | null }) | null;
   /** offset of the closing brace of the top-level object */
   close: number;
+  /**
+   * a top-level key that occurs twice (keys compared decoded, so `"mod\u0065l"` is `model`), or null.
+   * Parsers disagree on which copy wins (JSON.parse and Python take the last, others the first or refuse),
+   * so a body with one cannot be routed safely: the allow-list could see one model and the provider another.
+   */
+  duplicateKey: string | null;
+  /** nesting depth of the body: 1 for a flat object */
+  depth: number;
 }
 
 function isWs(c: number | undefined): boolean {
@@ -43,46 +51,77 @@ function stringEnd(b: Buffer, i: number): number {
   }
 }
 
+/** Offset just past the object or array starting at `i`, or -1; its nesting depth goes into `seen.depth`. */
+function nestedEnd(b: Buffer, i: number, seen: { depth: number }): number {
+  let depth = 0;
+  for (let j = i; j < b.length; j++) {
+    const x = b[j];
+    if (x === QUOTE) {
+      j = stringEnd(b, j) - 1;
+      if (j < 0) return -1;
+    } else if (x === 0x7b || x === 0x5b) {
+      depth++;
+      if (depth > seen.depth) seen.depth = depth;
+    } else if (x === 0x7d || x === 0x5d) {
+      depth--;
+      if (depth === 0) return j + 1;
+    }
+  }
+  return -1;
+}
+
 /** Offset just past the JSON value starting at `i`, or -1. */
-function valueEnd(b: Buffer, i: number): number {
+function valueEnd(b: Buffer, i: number, seen: { depth: number }): number {
   const c = b[i];
   if (c === QUOTE) return stringEnd(b, i);
-  if (c === 0x7b || c === 0x5b) {
-    let depth = 0;
-    for (let j = i; j < b.length; j++) {
-      const x = b[j];
-      if (x === QUOTE) {
-        j = stringEnd(b, j) - 1;
-        if (j < 0) return -1;
-      } else if (x === 0x7b || x === 0x5b) depth++;
-      else if (x === 0x7d || x === 0x5d) {
-        depth--;
-        if (depth === 0) return j + 1;
-      }
-    }
-    return -1;
-  }
+  if (c === 0x7b || c === 0x5b) return nestedEnd(b, i, seen);
   let j = i;
   while (j < b.length && b[j] !== 0x2c && b[j] !== 0x7d && b[j] !== 0x5d && !isWs(b[j])) j++;
   return j > i ? j : -1;
 }
 
+/**
+ * Nesting depth of a JSON text (strings skipped, nothing parsed), for bodies the top-level scan does not
+ * read; a text that is not an object or array has depth 0. It does not validate.
+ */
+export function jsonDepth(b: Buffer): number {
+  const i = skipWs(b, 0);
+  if (b[i] !== 0x7b && b[i] !== 0x5b) return 0;
+  const seen = { depth: 0 };
+  nestedEnd(b, i, seen);
+  return seen.depth;
+}
+
+/** A key as the upstream's parser will read it: escapes decoded. */
+function keyText(b: Buffer, start: number, end: number): string {
+  for (let j = start + 1; j < end - 1; j++) if (b[j] === BACKSLASH) return JSON.parse(b.toString('utf8', start, end)) as string;
+  return b.toString('utf8', start + 1, end - 1);
+}
+
 export function scanTopLevel(b: Buffer): TopLevelFields | null {
   let i = skipWs(b, 0);
   if (b[i] !== 0x7b) return null;
-  const out: TopLevelFields = { model: null, stream: false, streamOptions: null, close: -1 };
+  const out: TopLevelFields = { model: null, stream: false, streamOptions: null, close: -1, duplicateKey: null, depth: 1 };
   i = skipWs(b, i + 1);
   if (b[i] === 0x7d) return { ...out, close: i };
+  const keys = new Set<string>();
+  const seen = { depth: 0 };
   for (;;) {
     if (b[i] !== QUOTE) return null;
     const kEnd = stringEnd(b, i);
     if (kEnd < 0) return null;
-    // only short keys can be the ones wanted: no need to decode the rest
-    const key = kEnd - i <= 18 ? b.toString('latin1', i + 1, kEnd - 1) : '';
+    let key: string;
+    try {
+      key = keyText(b, i, kEnd);
+    } catch {
+      return null;
+    }
+    if (keys.has(key)) out.duplicateKey ??= key;
+    keys.add(key);
     i = skipWs(b, kEnd);
     if (b[i] !== 0x3a) return null;
     const vStart = skipWs(b, i + 1);
-    const vEnd = valueEnd(b, vStart);
+    const vEnd = valueEnd(b, vStart, seen);
     if (vEnd < 0) return null;
     try {
       if (key === 'model') {
@@ -104,6 +143,7 @@ export function scanTopLevel(b: Buffer): TopLevelFields | null {
     }
     if (b[i] !== 0x7d) return null;
     out.close = i;
+    out.depth = 1 + seen.depth;
     return skipWs(b, i + 1) === b.length ? out : null;
   }
 }
