@@ -3,6 +3,7 @@ import { isObj, parseBody, reassembleResponse } from '../reassembly/index.ts';
 import { computeUsage } from '../usage/usage.ts';
 import { computeCost, priceFor } from '../pricing/pricing.ts';
 import { answerText, reasoningText, requestTexts } from './texts.ts';
+import { hasCut } from './depth.ts';
 
 export type RedactionCounts = Partial<Record<RedactionType, number>>;
 /** The shape of the PII redactor (features/redaction); null when redaction is off. */
@@ -23,9 +24,12 @@ const SEARCH_TEXT_MAX = 100_000;
 /** One exchange event → the document we store. Pure: everything it needs is in the event and the options. */
 export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
   const { settings, redactor } = opts;
+  // every parse is cut at JSON_DEPTH_MAX (depth.ts): a cut body is stored, flagged `truncated`
   let requestBody = parseBody(event.request.body);
   const r = reassembleResponse(event, { keepEmbeddingVectors: opts.keepEmbeddingVectors });
   let responseBody = r.body;
+  const requestCut = hasCut(requestBody);
+  const responseCut = hasCut(responseBody);
   const req = requestTexts(event.route, requestBody);
   let answer = answerText(event.route, responseBody);
   // Tokens are counted on the real text, before placeholders replace any of it.
@@ -94,8 +98,8 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
     gatewayId: event.gatewayId ?? null,
     timing: { startedAt, upstreamHeadersAt, firstByteAt, endedAt },
     attempts: event.attempts,
-    request: { headers: event.request.headers, body: requestBody, bytes: event.request.body.bytes, truncated: event.request.body.truncated },
-    response: { headers: event.response.headers, body: responseBody, bytes: event.response.body.bytes, truncated: event.response.body.truncated, rawStream },
+    request: { headers: event.request.headers, body: requestBody, bytes: event.request.body.bytes, truncated: event.request.body.truncated || requestCut },
+    response: { headers: event.response.headers, body: responseBody, bytes: event.response.body.bytes, truncated: event.response.body.truncated || responseCut, rawStream },
     redactions,
     searchText: [prompt, answer].filter(Boolean).join('\n').slice(0, SEARCH_TEXT_MAX),
   };

@@ -1,3 +1,6 @@
+import { JSON_DEPTH_MAX } from '@llm-relay/contracts';
+import { cutDeep } from '../logs/depth.ts';
+
 /** One server-sent event as the WHATWG parser sees it (data lines joined with "\n"). */
 export interface SseEvent {
   event: string | null;
@@ -43,11 +46,17 @@ export function parseSse(text: string): { events: SseEvent[]; trailingPartial: b
   return { events, trailingPartial };
 }
 
-/** JSON.parse that returns undefined instead of throwing: captured streams may end mid-object. */
+/**
+ * JSON.parse that returns undefined instead of throwing (captured streams may end mid-object), with the
+ * value cut at JSON_DEPTH_MAX so no later step can overflow the stack on it (see logs/depth.ts).
+ */
 export function tryJson(text: string): unknown {
+  let v: unknown;
   try {
-    return JSON.parse(text);
+    v = JSON.parse(text);
   } catch {
     return undefined;
   }
+  // a text of n characters nests at most n/2 deep: most stream chunks need no walk at all
+  return text.length > 2 * JSON_DEPTH_MAX ? cutDeep(v) : v;
 }

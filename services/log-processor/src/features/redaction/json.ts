@@ -1,3 +1,5 @@
+import { cutDeep } from '../logs/depth.ts';
+
 /**
  * Walks a JSON value and redacts its strings, copying only the objects and arrays on the path to a change
  * so that an untouched body costs no allocation and the caller's value is never mutated.
@@ -64,7 +66,8 @@ function redactStringValue(s: string, redactString: StringRedactor, depth: numbe
   if (looksLikeJson(trimmed)) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(trimmed);
+      // cut like every parsed body (logs/depth.ts): re-serialising a 10,000-deep value would overflow the stack
+      parsed = cutDeep(JSON.parse(trimmed));
     } catch {
       return redactString(s);
     }
