@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import type { Redis } from 'ioredis';
-import { redisKeys, type LiveServerMessage } from '@llm-relay/contracts';
+import { liveEntryFields, redisKeys, type LiveServerMessage } from '@llm-relay/contracts';
 import { toListItem } from '@llm-relay/store';
 import { createRedis } from '@llm-relay/server-kit';
 import { makeLog, waitFor } from '@llm-relay/testkit';
@@ -60,7 +60,7 @@ async function connect(query: Record<string, string> = {}, headers: Record<strin
 /** What the processor does after storing a log. */
 async function publish(over: Parameters<typeof makeLog>[0] = {}): Promise<{ streamId: string; id: string }> {
   const log = makeLog(over);
-  const streamId = (await redis.xadd(redisKeys(prefix).liveStream, 'MAXLEN', '~', '10000', '*', 'log', JSON.stringify(toListItem(log))))!;
+  const streamId = (await redis.xadd(redisKeys(prefix).liveStream, 'MAXLEN', '~', '10000', '*', ...liveEntryFields(toListItem(log))))!;
   return { streamId, id: log.id };
 }
 
@@ -122,6 +122,18 @@ describe('delivery', () => {
     c.ws.close();
   });
 
+  it('skips a stream entry that is not a LiveEntrySchema (another field name, a summary missing fields) and delivers the next valid one', async () => {
+    const c = await connect();
+    const key = redisKeys(prefix).liveStream;
+    await redis.xadd(key, '*', 'summary', JSON.stringify(toListItem(makeLog())));
+    await redis.xadd(key, '*', 'log', JSON.stringify({ id: 'only-an-id' }));
+    await redis.xadd(key, '*', 'log', '{not json');
+    const sent = await publish();
+    expect(await c.next()).toMatchObject({ type: 'log', streamId: sent.streamId, log: { id: sent.id } });
+    expect(c.inbox).toEqual([]);
+    c.ws.close();
+  });
+
   it('applies filters on the server: from the query and from a filter message', async () => {
     const c = await connect({ model: 'gpt-4o' });
     await publish({ model: 'other' });
@@ -168,7 +180,7 @@ describe('a client that does not read', () => {
     const N = 3000;
     const big = 'x'.repeat(4000);
     const pipe = redis.pipeline();
-    for (let i = 0; i < N; i++) pipe.xadd(redisKeys(prefix).liveStream, '*', 'log', JSON.stringify(toListItem(makeLog({ requestPreview: big }))));
+    for (let i = 0; i < N; i++) pipe.xadd(redisKeys(prefix).liveStream, '*', ...liveEntryFields(toListItem(makeLog({ requestPreview: big }))));
     await pipe.exec();
     // a paused client's kernel buffers fill; the server must start dropping rather than queue 12 MB
     await waitFor(async () => {

@@ -1,4 +1,4 @@
-import { LogFilterSchema, type LogFilter, type LiveClientMessage } from '@llm-relay/contracts';
+import { LogFilterSchema, type LiveFilter, type LogFilter } from '@llm-relay/contracts';
 import { buildUrl } from './api.ts';
 
 /** Every filter the admin API's GET /admin/logs accepts, in the order they appear in a URL. */
@@ -50,8 +50,9 @@ export function hasHistoryOnlyFilters(f: LogFilter): boolean {
   return f.from !== undefined || f.to !== undefined || f.status !== undefined || f.outcome !== undefined || f.stream !== undefined;
 }
 
-export function liveFilter(f: LogFilter): Extract<LiveClientMessage, { type: 'filter' }>['filter'] {
-  const out: Extract<LiveClientMessage, { type: 'filter' }>['filter'] = {};
+/** The part of the log list's filters the live stream applies (LiveFilterSchema). */
+export function liveFilter(f: LogFilter): LiveFilter {
+  const out: LiveFilter = {};
   if (f.model) out.model = f.model;
   if (f.provider) out.provider = f.provider;
   if (f.keyId) out.keyId = f.keyId;

@@ -1,7 +1,6 @@
-import type { LiveClientMessage, LiveLogSummary, LiveServerMessage } from '@llm-relay/contracts';
+import type { LiveClientMessage, LiveFilter, LiveLogSummary, LiveServerMessage } from '@llm-relay/contracts';
 
 export type LiveStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
-export type LiveFilter = Extract<LiveClientMessage, { type: 'filter' }>['filter'];
 
 export interface LiveHandlers {
   message(msg: LiveServerMessage): void;

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { RelayError } from '@llm-relay/contracts';
-import { LiveClientMessageSchema, LiveFilterSchema, STREAM_ID } from '../features/live/filter.ts';
+import { LiveClientMessageSchema, LiveFilterSchema, RelayError } from '@llm-relay/contracts';
+import { STREAM_ID } from '../features/live/filter.ts';
 import { createLiveClient } from '../features/live/live-client.ts';
 import { isAllowedOrigin, requestHosts } from '../plugins/security.ts';
 
+/** The filter may also come as query parameters, where a boolean is the text `true` or `false`. */
 const LiveQuery = LiveFilterSchema.extend({
+  errorsOnly: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
   ticket: z.string().max(200).optional(),
   lastId: z.string().regex(STREAM_ID, 'a Redis stream id such as 1700000000000-0').optional(),
 });

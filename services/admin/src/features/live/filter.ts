@@ -1,22 +1,4 @@
-import { z } from 'zod';
-import { ROUTES, type LiveLogSummary } from '@llm-relay/contracts';
-
-/** A live client's filter (the `filter` message of contracts' LiveClientMessage, also accepted as query parameters). */
-export const LiveFilterSchema = z.object({
-  model: z.string().min(1).max(200).optional(),
-  provider: z.string().min(1).max(200).optional(),
-  keyId: z.string().min(1).max(200).optional(),
-  route: z.enum(ROUTES).optional(),
-  errorsOnly: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
-  q: z.string().min(1).max(500).optional(),
-});
-export type LiveFilter = z.infer<typeof LiveFilterSchema>;
-
-export const LiveClientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('filter'), filter: LiveFilterSchema }),
-  z.object({ type: z.literal('pause') }),
-  z.object({ type: z.literal('resume') }),
-]);
+import type { LiveFilter, LiveLogSummary } from '@llm-relay/contracts';
 
 /** The same meaning as the log list's filters (errorsOnly: an HTTP error or any outcome but ok). */
 export function matchesLive(f: LiveFilter, log: LiveLogSummary): boolean {

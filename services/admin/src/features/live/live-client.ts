@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
-import type { LiveLogSummary, LiveServerMessage } from '@llm-relay/contracts';
-import { compareStreamIds, matchesLive, type LiveFilter } from './filter.ts';
+import type { LiveFilter, LiveLogSummary, LiveServerMessage } from '@llm-relay/contracts';
+import { compareStreamIds, matchesLive } from './filter.ts';
 
 /** One stream entry, with its `log` message already serialised once for every client. */
 export interface LiveEntry {

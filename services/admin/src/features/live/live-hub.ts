@@ -1,30 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import type { LiveLogSummary, LiveServerMessage } from '@llm-relay/contracts';
+import { parseLiveEntry, type LiveServerMessage } from '@llm-relay/contracts';
 import type { Logger } from '@llm-relay/server-kit';
 import type { LiveClient, LiveEntry } from './live-client.ts';
 
 type RawEntry = [id: string, fields: string[]];
 
-/**
- * The summary in a stream entry: the processor writes the JSON of a LiveLogSummary under the field `log`
- * (services/log-processor persist.ts); a few other names are accepted so a rename degrades gracefully.
- */
+/** A stream entry as it is delivered; an entry that is not a valid LiveEntrySchema is skipped. */
 export function parseEntry([id, fields]: RawEntry): LiveEntry | null {
-  let json: string | undefined;
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (['summary', 'log', 'data', 'json'].includes(fields[i]!)) json = fields[i + 1];
-  }
-  json ??= fields[fields.length - 1];
-  if (!json) return null;
-  try {
-    const log = JSON.parse(json) as LiveLogSummary;
-    if (!log || typeof log.id !== 'string') return null;
-    const message: LiveServerMessage = { type: 'log', streamId: id, log };
-    return { id, log, message: JSON.stringify(message) };
-  } catch {
-    return null;
-  }
+  const log = parseLiveEntry(fields);
+  if (!log) return null;
+  const message: LiveServerMessage = { type: 'log', streamId: id, log };
+  return { id, log, message: JSON.stringify(message) };
 }
 
 export interface LiveHub {

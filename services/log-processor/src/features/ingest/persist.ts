@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { LIVE_STREAM_MAXLEN, redisKeys, type StoredLog } from '@llm-relay/contracts';
+import { LIVE_STREAM_MAXLEN, liveEntryFields, redisKeys, type StoredLog } from '@llm-relay/contracts';
 import { toListItem, type Store } from '@llm-relay/store';
 import type { Metrics } from '../ops/metrics.ts';
 import { keyUsageFor, rollupsFor } from '../rollups/rollups.ts';
@@ -79,7 +79,7 @@ export async function persistIsolating(deps: PersistDeps, logs: StoredLog[]): Pr
 async function announce(deps: PersistDeps, logs: StoredLog[]): Promise<void> {
   const key = redisKeys(deps.prefix).liveStream;
   const pipeline = deps.redis.pipeline();
-  for (const l of logs) pipeline.xadd(key, 'MAXLEN', '~', LIVE_STREAM_MAXLEN, '*', 'log', JSON.stringify(toListItem(l)));
+  for (const l of logs) pipeline.xadd(key, 'MAXLEN', '~', LIVE_STREAM_MAXLEN, '*', ...liveEntryFields(toListItem(l)));
   try {
     const results = await pipeline.exec();
     const failed = results?.filter(([err]) => err).length ?? 0;
