@@ -44,6 +44,29 @@ export const KeyViewSchema = z.object({
 });
 export type KeyView = z.infer<typeof KeyViewSchema>;
 
+const KeyModelListSchema = z.array(z.string().min(1).max(200)).max(1000);
+
+/** The body of POST /admin/api-keys. */
+export const KeyCreateBodySchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  expiresAt: z.number().int().positive().nullable().optional(),
+  allowedModels: KeyModelListSchema.optional(),
+  limits: KeyLimitsSchema.optional(),
+  defaultProvider: z.string().min(1).optional(),
+});
+export type KeyCreateBody = z.infer<typeof KeyCreateBodySchema>;
+
+/** The body of PATCH /admin/api-keys/:id: only the fields sent change; `defaultProvider: null` removes it. */
+export const KeyPatchBodySchema = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  status: z.enum(KEY_STATUSES).optional(),
+  expiresAt: z.number().int().positive().nullable().optional(),
+  allowedModels: KeyModelListSchema.optional(),
+  limits: KeyLimitsSchema.optional(),
+  defaultProvider: z.string().min(1).nullable().optional(),
+});
+export type KeyPatchBody = z.infer<typeof KeyPatchBodySchema>;
+
 /** The answer to creating or rotating a key: the only time the secret is shown. */
 export const KeyWithSecretSchema = z.object({ key: KeyViewSchema, secret: z.string() });
 export type KeyWithSecret = z.infer<typeof KeyWithSecretSchema>;

@@ -1,29 +1,12 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { KEY_STATUSES, KeyLimitsSchema, RelayError, uuidv7 } from '@llm-relay/contracts';
+import { KeyCreateBodySchema, KeyPatchBodySchema, KeyWithSecretSchema, RelayError, uuidv7, type KeyCreateBody, type KeyPatchBody } from '@llm-relay/contracts';
 import type { RelayKeyRecord } from '@llm-relay/store';
 import { generateRelayKey } from '@llm-relay/server-kit';
 import { audit } from '../features/audit.ts';
 import { republish } from '../features/snapshot/republish.ts';
 import { AUTH_ERRORS, errors, IdParamsSchema, KeyViewSchema, type KeyView } from '../schemas.ts';
 
-const ModelList = z.array(z.string().min(1).max(200)).max(1000);
-const CreateBody = z.strictObject({
-  name: z.string().min(1).max(200),
-  expiresAt: z.number().int().positive().nullable().optional(),
-  allowedModels: ModelList.optional(),
-  limits: KeyLimitsSchema.optional(),
-  defaultProvider: z.string().min(1).optional(),
-});
-const PatchBody = z.strictObject({
-  name: z.string().min(1).max(200).optional(),
-  status: z.enum(KEY_STATUSES).optional(),
-  expiresAt: z.number().int().positive().nullable().optional(),
-  allowedModels: ModelList.optional(),
-  limits: KeyLimitsSchema.optional(),
-  defaultProvider: z.string().min(1).nullable().optional(),
-});
-const WithSecret = z.object({ key: KeyViewSchema, secret: z.string() });
 type Params = { Params: z.infer<typeof IdParamsSchema> };
 
 /** A key as lists show it: everything but the hash. */
@@ -45,9 +28,9 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     items: (await app.store.listKeys()).sort((a, b) => b.createdAt - a.createdAt).map(toKeyView),
   }));
 
-  app.post<{ Body: z.infer<typeof CreateBody> }>(
+  app.post<{ Body: KeyCreateBody }>(
     '/admin/api-keys',
-    { config, schema: { tags, body: CreateBody, response: { 201: WithSecret, ...errors(...AUTH_ERRORS) } } },
+    { config, schema: { tags, body: KeyCreateBodySchema, response: { 201: KeyWithSecretSchema, ...errors(...AUTH_ERRORS) } } },
     async (req, reply) => {
       const { secret, prefix, hash } = generateRelayKey();
       const b = req.body;
@@ -72,9 +55,9 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.patch<Params & { Body: z.infer<typeof PatchBody> }>(
+  app.patch<Params & { Body: KeyPatchBody }>(
     '/admin/api-keys/:id',
-    { config, schema: { tags, params: IdParamsSchema, body: PatchBody, response: { 200: KeyViewSchema, ...errors(...AUTH_ERRORS, 404) } } },
+    { config, schema: { tags, params: IdParamsSchema, body: KeyPatchBodySchema, response: { 200: KeyViewSchema, ...errors(...AUTH_ERRORS, 404) } } },
     async (req) => {
       const before = await load(req.params.id);
       const { defaultProvider, ...rest } = req.body;
@@ -88,7 +71,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<Params>('/admin/api-keys/:id/rotate', { config, schema: { tags, params: IdParamsSchema, response: { 200: WithSecret, ...errors(...AUTH_ERRORS, 404) } } }, async (req) => {
+  app.post<Params>('/admin/api-keys/:id/rotate', { config, schema: { tags, params: IdParamsSchema, response: { 200: KeyWithSecretSchema, ...errors(...AUTH_ERRORS, 404) } } }, async (req) => {
     const before = await load(req.params.id);
     const { secret, prefix, hash } = generateRelayKey();
     const next: RelayKeyRecord = { ...before, prefix, hash };
