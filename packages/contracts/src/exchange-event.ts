@@ -90,6 +90,12 @@ export const ExchangeEventSchema = z.object({
   id: z.string().min(1),
   /** which gateway replica produced it */
   gatewayId: z.string().optional(),
+  /**
+   * the gateway replica that keeps this event in its journal until it is stored, when it is not
+   * `gatewayId` (a replica that adopted the journal of a stopped one); the processor acknowledges the
+   * stored event to `ackTo ?? gatewayId`. Events without either are simply not acknowledged.
+   */
+  ackTo: z.string().optional(),
   startedAt: z.number(),
   upstreamHeadersAt: z.number().nullable(),
   firstByteAt: z.number().nullable(),

@@ -34,6 +34,21 @@ export function redisKeys(prefix: string) {
     keyUsage: `${prefix}:key-usage`,
     /** processor replica heartbeats (hash of processorId -> JSON status) */
     processors: `${prefix}:processors`,
+    /**
+     * this Redis's data epoch: a random id a gateway sets when the key is missing. It changes only when
+     * Redis lost its data (a restart without persistence, a failover to an empty replica), which tells
+     * each gateway to queue again every journaled event not yet acknowledged as stored.
+     */
+    epoch: `${prefix}:epoch`,
   } as const;
 }
+
+/**
+ * The stream where processors acknowledge stored events to the gateway replica that journals them
+ * (entries `ids` = comma-separated event ids); that gateway reads and trims it.
+ */
+export function storedAcksKey(prefix: string, gatewayId: string): string {
+  return `${prefix}:stored-acks:${gatewayId}`;
+}
+export const STORED_ACKS_MAXLEN = 100_000;
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -4,3 +4,5 @@ export * from './shutdown.ts';
 export * from './snapshot.ts';
 export * from './relay-keys.ts';
 export * from './metric-labels.ts';
+export * from './micro-batcher.ts';
+export * from './outage-log.ts';

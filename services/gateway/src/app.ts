@@ -11,6 +11,7 @@ import { Upstreams } from './features/upstream/pools.ts';
 import { Limiter } from './features/limits/limiter.ts';
 import { Journal } from './features/capture/journal.ts';
 import { EventSink } from './features/capture/event-sink.ts';
+import { StoredAcks } from './features/capture/stored-acks.ts';
 import { CaptureBudget } from './features/capture/capture-budget.ts';
 import { startHeartbeat } from './features/heartbeat.ts';
 import type { GatewayContext } from './features/proxy/context.ts';
@@ -62,7 +63,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     snapshots,
     upstreams,
     limiter: new Limiter({ redis, rateLimitKey: redisKeys(env.REDIS_PREFIX).rateLimit, timeoutMs: env.LIMITS_TIMEOUT_MS, metrics, log }),
-    sink: new EventSink({ conn: redis, prefix: env.REDIS_PREFIX, journal, metrics, log, batchMs: env.ENQUEUE_BATCH_MS, batchSize: env.ENQUEUE_BATCH_SIZE, release: (bytes) => captureBudget.give(bytes) }),
+    sink: new EventSink({ conn: redis, prefix: env.REDIS_PREFIX, journal, metrics, log, gatewayId: env.GATEWAY_ID, batchMs: env.ENQUEUE_BATCH_MS, batchSize: env.ENQUEUE_BATCH_SIZE, release: (bytes) => captureBudget.give(bytes) }),
     captureBudget,
     journal,
     startedAt: Date.now(),
@@ -74,6 +75,8 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
   if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
   await snapshots.start();
   const heartbeat = startHeartbeat(ctx);
+  const acks = new StoredAcks({ redis, prefix: env.REDIS_PREFIX, gatewayId: env.GATEWAY_ID, journal, sink: ctx.sink, metrics, log, intervalMs: env.STORED_ACK_POLL_MS });
+  acks.start();
 
   const app = Fastify({
     logger: false,
@@ -110,6 +113,9 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     snapshots.stop();
     await heartbeat.stop();
     await ctx.sink.close();
+    // a last look, so what was stored meanwhile is not adopted and queued again by the next process
+    await acks.poll();
+    acks.stop();
     await upstreams.close();
     sub.disconnect();
     await redis.quit().catch(() => redis.disconnect());

@@ -10,9 +10,15 @@ export const GatewayEnvSchema = z.object({
   GATEWAY_PORT: portFromEnv.default(8000),
   GATEWAY_HOST: z.string().default('0.0.0.0'),
   GATEWAY_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
-  /** where events are spooled while Redis is unreachable */
+  /**
+   * where every event is kept (files 0600) until a processor acknowledges it as stored, so an event
+   * Redis never got or lost is queued again
+   */
   JOURNAL_DIR: z.string().default('./data/journal'),
+  /** the journal's bound; past it new events are still queued, without a local copy (logged, gateway_journal_full) */
   JOURNAL_MAX_BYTES: z.coerce.number().int().positive().default(256 * MiB),
+  /** how often the gateway reads the processors' stored acknowledgements and checks Redis's data epoch */
+  STORED_ACK_POLL_MS: z.coerce.number().int().positive().default(500),
   /** ~50 MiB so a vision request with a 20 MB data-URL image (base64 grows it by a third) still passes */
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(50 * MiB),
   /**

@@ -16,6 +16,9 @@ export function healthRoutes(ctx: GatewayContext) {
         snapshotVersion: cfg?.version ?? null,
         redis: ctx.redis.status,
         journalBytes: ctx.journal.size,
+        /** journaled events not yet acknowledged as stored / not (or no longer) in the queue */
+        journalWaiting: ctx.journal.unacked,
+        journalUnqueued: ctx.journal.unqueued,
         dropped: ctx.sink.dropped,
         ...(cfg ? {} : { message: 'gateway not configured: run `npm run init`' }),
       };

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@llm-relay/server-kit';
+import { MicroBatcher, OutageLog, type Logger } from '@llm-relay/server-kit';
 import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
 import type { Metrics } from '../../plugins/metrics.ts';
 import type { Journal } from './journal.ts';
@@ -8,102 +8,99 @@ import { withTimeout } from '../with-timeout.ts';
 
 const ADD_TIMEOUT_MS = 2_000;
 const REPLAY_INTERVAL_MS = 1_000;
+/** one replayed addBulk carries at most this much */
+const REPLAY_CHUNK_BYTES = 4 * 1024 * 1024;
 /**
  * A batch is also closed once its events hold this many captured bytes: batches are serialised one at a
  * time, so this bounds the transient copies (JSON, Redis command buffers) of a burst of large events.
  */
 const BATCH_HELD_BYTES = 8 * 1024 * 1024;
 
+interface Item {
+  ev: ExchangeEvent;
+  /** capture-budget bytes the event holds, given back once its batch is journaled and queued */
+  held: number;
+}
+
 /**
- * Takes finished exchange events off the response path: `push` only appends to an array. A
- * micro-batcher flushes every few milliseconds with one `addBulk`. When Redis is down or slow (or the
- * journal still holds older events, to keep order) the batch goes to the journal instead, and a replay
- * loop drains the journal into the queue once Redis answers again.
+ * Takes finished exchange events off the response path: `push` only hands them to a micro-batcher,
+ * which every few milliseconds writes a batch to the journal and then queues it with one `addBulk`.
+ * The journal keeps each event until the processor acknowledges it as stored (StoredAcks), so an
+ * event that Redis never got (down, slow) or lost (an empty restart) is queued again by `replay()`.
+ * Journal order is kept: while older events wait to be queued, a new batch waits behind them.
  */
 export class EventSink {
-  private buf: ExchangeEvent[] = [];
-  /** capture-budget bytes the buffered events hold, given back once their batch is queued or journaled */
-  private held = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
-  private replayTimer: NodeJS.Timeout;
-  private replaying = false;
+  private readonly batcher: MicroBatcher<Item, void>;
+  private readonly replayTimer: NodeJS.Timeout;
+  private replaying: Promise<void> | null = null;
   dropped = 0;
   private readonly queue: Queue;
   private readonly conn: Redis;
   private readonly journal: Journal;
   private readonly metrics: Metrics;
   private readonly log: Logger;
-  private readonly batchMs: number;
-  private readonly batchSize: number;
+  private readonly gatewayId: string;
   private readonly release: (bytes: number) => void;
+  private readonly enqueueOutage: OutageLog;
 
-  constructor(opts: { conn: Redis; prefix: string; journal: Journal; metrics: Metrics; log: Logger; batchMs: number; batchSize: number; release?: (bytes: number) => void }) {
+  constructor(opts: { conn: Redis; prefix: string; journal: Journal; metrics: Metrics; log: Logger; gatewayId: string; batchMs: number; batchSize: number; release?: (bytes: number) => void }) {
     this.conn = opts.conn;
     this.journal = opts.journal;
     this.metrics = opts.metrics;
     this.log = opts.log;
-    this.batchMs = opts.batchMs;
-    this.batchSize = opts.batchSize;
+    this.gatewayId = opts.gatewayId;
     this.release = opts.release ?? (() => undefined);
+    this.enqueueOutage = new OutageLog(opts.log, 'enqueue (events wait in the journal)');
+    this.batcher = new MicroBatcher<Item, void>({
+      maxSize: opts.batchSize,
+      maxWaitMs: opts.batchMs,
+      weigh: (i) => i.held,
+      maxWeight: BATCH_HELD_BYTES,
+      flush: (items) => this.write(items),
+    });
     this.queue = new Queue(EXCHANGES_QUEUE, { connection: opts.conn, prefix: opts.prefix });
     this.queue.on('error', (err) => this.log.debug({ err }, 'queue connection error'));
     this.conn.on('ready', () => void this.replay());
     this.replayTimer = setInterval(() => void this.replay(), REPLAY_INTERVAL_MS);
     this.replayTimer.unref();
-    this.metrics.journalBytes.set(this.journal.size);
+    this.report();
   }
 
   push(ev: ExchangeEvent, held = 0): void {
-    this.buf.push(ev);
-    this.held += held;
-    if (this.held >= BATCH_HELD_BYTES) void this.flush();
-    else if (this.buf.length >= this.batchSize) this.flushSoon(0);
-    else if (!this.timer) this.flushSoon(this.batchMs);
+    this.batcher.submit({ ev, held });
   }
 
-  private flushSoon(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, ms);
-  }
-
-  /** Flushes run one after another so batches keep their order. */
-  flush(): Promise<void> {
-    if (this.buf.length === 0) return this.flushing;
-    const batch = this.buf;
-    const held = this.held;
-    this.buf = [];
-    this.held = 0;
-    this.flushing = this.flushing.then(() => this.write(batch)).finally(() => this.release(held));
-    return this.flushing;
-  }
-
-  private async write(batch: ExchangeEvent[]): Promise<void> {
-    if (!this.journal.pending && this.conn.status === 'ready') {
-      try {
-        await this.add(batch);
-        this.metrics.enqueueBatches.inc({ result: 'queued' });
-        return;
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message, events: batch.length }, 'enqueue failed; spooling to the journal');
-      }
-    }
-    await this.spool(batch.map((e) => JSON.stringify(e)));
-  }
-
-  private async spool(lines: string[]): Promise<void> {
+  private async write(items: Item[]): Promise<void[]> {
     try {
-      const dropped = await this.journal.append(lines);
-      this.metrics.enqueueBatches.inc({ result: 'journaled' });
-      this.metrics.journalEvents.inc(lines.length - dropped);
-      if (dropped) this.countDropped(dropped, 'journal full');
-    } catch (err) {
-      this.countDropped(lines.length, (err as Error).message);
+      const lines = items.map((i) => ({ id: i.ev.id, line: JSON.stringify(i.ev) }));
+      const notKept = new Set(await this.journal.append(lines));
+      const kept = items.length - notKept.size;
+      this.metrics.journalEvents.inc(kept);
+      // queue now only what keeps the journal's order: this batch when nothing older waits, and
+      // always what the journal could not keep (nothing else would ever queue it)
+      const direct = this.journal.unqueued === kept ? items : items.filter((i) => notKept.has(i.ev.id));
+      let queued = false;
+      if (direct.length > 0 && this.conn.status === 'ready') {
+        try {
+          await this.add(direct.map((i) => i.ev));
+          this.journal.markQueued(direct.map((i) => i.ev.id));
+          this.metrics.enqueueBatches.inc({ result: 'queued' });
+          queued = true;
+          this.enqueueOutage.succeeded();
+        } catch (err) {
+          this.enqueueOutage.failed(err, { events: direct.length });
+        }
+      }
+      if (!queued) {
+        this.metrics.enqueueBatches.inc({ result: 'journaled' });
+        if (notKept.size > 0) this.countDropped(notKept.size, this.journal.full ? 'journal full and Redis unreachable' : 'journal write failed and Redis unreachable');
+      }
+    } finally {
+      this.release(items.reduce((n, i) => n + i.held, 0));
+      this.report();
     }
-    this.metrics.journalBytes.set(this.journal.size);
+    if (this.journal.unqueued > 0) void this.replay();
+    return items.map(() => undefined);
   }
 
   private countDropped(n: number, why: string): void {
@@ -112,51 +109,71 @@ export class EventSink {
     this.log.error({ dropped: n, total: this.dropped, why }, 'exchange events dropped');
   }
 
-  private async add(batch: ExchangeEvent[]): Promise<void> {
-    const jobs = batch.map((data) => ({ name: EXCHANGE_JOB_NAME, data, opts: { ...EXCHANGE_JOB_OPTIONS, jobId: data.id } }));
+  private async add(events: ExchangeEvent[]): Promise<void> {
+    const jobs = events.map((data) => ({ name: EXCHANGE_JOB_NAME, data, opts: { ...EXCHANGE_JOB_OPTIONS, jobId: data.id } }));
     // a timed-out add may still land later: the replayed copy has the same job id, so it is deduplicated
     await withTimeout(this.queue.addBulk(jobs), ADD_TIMEOUT_MS);
-    this.metrics.enqueuedEvents.inc(batch.length);
+    this.metrics.enqueuedEvents.inc(events.length);
   }
 
-  /** Drain the journal into the queue, in order, while Redis answers. */
-  async replay(): Promise<void> {
-    if (this.replaying || !this.journal.pending || this.conn.status !== 'ready') return;
-    this.replaying = true;
-    const before = this.journal.size;
+  /** Queue, in journal order, every journaled event not in the queue, while Redis answers. */
+  replay(): Promise<void> {
+    if (this.replaying || this.journal.unqueued === 0 || this.conn.status !== 'ready') return this.replaying ?? Promise.resolve();
+    this.replaying = this.replayAll().finally(() => {
+      this.replaying = null;
+    });
+    return this.replaying;
+  }
+
+  private async replayAll(): Promise<void> {
+    let events = 0;
     try {
       for (;;) {
-        const empty = await this.journal.replayStep((lines) => this.add(this.parseLines(lines)));
-        this.metrics.journalBytes.set(this.journal.size);
-        if (empty) break;
+        const lines = await this.journal.readUnqueued(REPLAY_CHUNK_BYTES);
+        if (lines.length === 0) break;
+        const batch: ExchangeEvent[] = [];
+        const damaged: string[] = [];
+        for (const l of lines) {
+          try {
+            const ev = JSON.parse(l.line) as ExchangeEvent;
+            // adopted from a stopped replica: this one keeps it now, so the acknowledgement must come here
+            if (ev.gatewayId !== this.gatewayId) ev.ackTo = this.gatewayId;
+            else delete ev.ackTo;
+            batch.push(ev);
+          } catch {
+            damaged.push(l.id);
+          }
+        }
+        if (damaged.length > 0) {
+          // only a crash mid-append leaves a damaged line; it can never be queued
+          await this.journal.ack(damaged);
+          this.countDropped(damaged.length, 'damaged journal line');
+        }
+        await this.add(batch);
+        this.journal.markQueued(batch.map((e) => e.id));
+        this.metrics.replayedEvents.inc(batch.length);
+        events += batch.length;
       }
-      this.log.info({ bytes: before }, 'journal replayed into the queue');
+      this.enqueueOutage.succeeded();
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'journal replay paused; Redis still failing');
+      this.enqueueOutage.failed(err, { replaying: true });
     } finally {
-      this.replaying = false;
+      this.report();
     }
+    if (events > 0) this.log.info({ events, waitingToBeStored: this.journal.unacked }, 'journaled events queued');
   }
 
-  /** A line damaged by a crash mid-append is counted as dropped rather than blocking the replay forever. */
-  private parseLines(lines: string[]): ExchangeEvent[] {
-    const out: ExchangeEvent[] = [];
-    for (const l of lines) {
-      try {
-        out.push(JSON.parse(l) as ExchangeEvent);
-      } catch {
-        this.countDropped(1, 'damaged journal line');
-      }
-    }
-    return out;
+  private report(): void {
+    this.metrics.journalBytes.set(this.journal.size);
+    this.metrics.journalWaiting.set(this.journal.unacked);
+    this.metrics.journalFull.set(this.journal.full ? 1 : 0);
   }
 
+  /** Write what is batched, then queue what Redis takes; what it does not stays in the journal. */
   async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     clearInterval(this.replayTimer);
-    await this.flush();
-    await this.flushing;
+    this.batcher.flushEagerly();
+    await this.batcher.drain();
     await this.replay();
     await this.queue.close().catch(() => undefined);
   }

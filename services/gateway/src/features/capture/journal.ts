@@ -1,121 +1,243 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, mkdir, readdir, rename, rm, stat, truncate, appendFile, type FileHandle } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Logger } from '@llm-relay/server-kit';
 
-const READ_CHUNK = 1024 * 1024;
+/** a segment is closed past this size, so a stored segment's file can be deleted while later events wait */
+const SEGMENT_BYTES = 8 * 1024 * 1024;
+const ID_AT_START = /^\{"v":\d+,"id":"([^"]+)"/;
+
+export interface JournalLine {
+  id: string;
+  /** the event as one line of JSON */
+  line: string;
+}
+
+interface Segment {
+  seq: number;
+  path: string;
+  bytes: number;
+  /** events of this segment not yet acknowledged as stored */
+  unacked: number;
+  /** events of this segment not (or no longer) in the queue */
+  unqueued: number;
+}
+
+interface Entry {
+  seq: number;
+  queued: boolean;
+}
 
 /**
- * A bounded append-only file of events (one JSON per line) written while Redis is unreachable and
- * replayed in order once it is back. Every operation runs on one promise chain, so appends, replay reads
- * and the final truncate never interleave. The read offset is kept in memory only: after a crash the
- * whole file is replayed again, which is harmless because job ids (= event ids) and the store dedupe.
+ * The gateway's outbox: every event is written here (one JSON per line, in segment files) before it is
+ * queued, and kept until the processor acknowledges that it is stored. Redis is then only a transport:
+ * an event that Redis lost (a restart without persistence, a failover) is still here and is queued again;
+ * an event that could not be queued at all (Redis down) waits here until Redis answers. A segment whose
+ * events are all stored is deleted. The size is bounded by `maxBytes`: past it, new events are not
+ * kept (they are still queued, without a local copy) until stored ones free room.
+ *
+ * The index (id -> segment, queued or not) lives in memory; after a crash the files are adopted by the
+ * next gateway process and every event in them is queued again, which the job ids (= event ids) and the
+ * store's idempotent writes absorb. Every file operation runs on one promise chain, so appends, reads,
+ * deletes and adoption never interleave.
  */
 export class Journal {
-  readonly path: string;
-  size = 0;
-  private offset = 0;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly base: string;
+  private readonly dir: string;
   private readonly maxBytes: number;
   private readonly log: Logger;
+  private readonly segments = new Map<number, Segment>();
+  private readonly entries = new Map<string, Entry>();
+  private seq = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  /** bytes of the segment files on disk */
+  size = 0;
+  unqueued = 0;
+  /** set while new events do not fit; reported once per episode */
+  full = false;
 
   constructor(dir: string, gatewayId: string, maxBytes: number, log: Logger) {
-    this.path = join(dir, `${gatewayId.replace(/[^A-Za-z0-9._-]/g, '_')}.${process.pid}.ndjson`);
+    this.dir = dir;
+    this.base = join(dir, `${gatewayId.replace(/[^A-Za-z0-9._-]/g, '_')}.${process.pid}`);
     this.maxBytes = maxBytes;
     this.log = log;
   }
 
-  /** Create the directory and adopt journals left by gateway processes that are no longer alive. */
-  async open(): Promise<void> {
-    const dir = join(this.path, '..');
-    await mkdir(dir, { recursive: true });
-    for (const name of await readdir(dir)) {
-      const m = /\.(\d+)\.ndjson$/.exec(name);
-      const file = join(dir, name);
-      if (!m || file === this.path || pidAlive(Number(m[1]))) continue;
-      const adopted = `${this.path}.adopted-${Date.now()}`;
-      await rename(file, adopted).catch(() => undefined);
-      // streamed, so a full journal (hundreds of MiB) is not read into memory
-      await pipeline(createReadStream(adopted), createWriteStream(this.path, { flags: 'a' }));
-      const bytes = await stat(adopted).then((s) => s.size, () => 0);
-      await rm(adopted, { force: true });
-      this.log.warn({ from: name, bytes }, 'adopted a journal left by a stopped gateway');
-    }
-    this.size = await stat(this.path).then((s) => s.size, () => 0);
+  /** events kept until stored */
+  get unacked(): number {
+    return this.entries.size;
   }
 
-  get pending(): boolean {
-    return this.size > 0;
-  }
-
-  /** Append events; returns how many were dropped because the journal is full. */
-  append(lines: string[]): Promise<number> {
+  /** Create the directory and adopt the segments of gateway processes that are gone (crash, restart). */
+  open(): Promise<void> {
     return this.run(async () => {
-      let text = '';
-      let dropped = 0;
-      let size = this.size;
-      for (const l of lines) {
-        const bytes = Buffer.byteLength(l) + 1;
-        if (size + bytes > this.maxBytes) {
-          dropped++;
-          continue;
-        }
-        size += bytes;
-        text += l + '\n';
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      for (const name of (await readdir(this.dir)).sort(bySegment)) {
+        // current segments: <id>.<pid>.j<seq>.ndjson; before segments: <id>.<pid>.ndjson
+        const m = /\.(\d+)\.j\d+\.ndjson$/.exec(name) ?? /\.(\d+)\.ndjson$/.exec(name);
+        if (!m) continue;
+        const pid = Number(m[1]);
+        // the same pid as ours is an earlier incarnation (a container's pid 1), not a live neighbour
+        if (pid !== process.pid && pidAlive(pid)) continue;
+        await this.adopt(join(this.dir, name), name);
       }
-      if (text) await appendFile(this.path, text);
-      this.size = size;
-      return dropped;
     });
+  }
+
+  private async adopt(file: string, name: string): Promise<void> {
+    const seg = this.newSegment();
+    await rename(file, seg.path);
+    let damaged = 0;
+    const lines = createInterface({ input: createReadStream(seg.path), crlfDelay: Infinity });
+    for await (const line of lines) {
+      seg.bytes += Buffer.byteLength(line) + 1;
+      const id = idOf(line);
+      if (!id) {
+        damaged++;
+        continue;
+      }
+      if (this.entries.has(id)) continue;
+      this.entries.set(id, { seq: seg.seq, queued: false });
+      seg.unacked++;
+      seg.unqueued++;
+      this.unqueued++;
+    }
+    this.size += seg.bytes;
+    if (seg.unacked === 0) await this.dropSegment(seg);
+    this.log.warn({ from: name, events: seg.unacked, bytes: seg.bytes, damaged }, 'adopted the journal of a stopped gateway process; its events are queued again');
   }
 
   /**
-   * Replay one block of lines through `send` (which throws when Redis fails). Returns true when the
-   * journal is empty afterwards.
+   * Write events before they are queued. Returns the ids that were not kept (journal full, or the disk
+   * refused the write): the caller still queues those, but nothing local covers them.
    */
-  replayStep(send: (lines: string[]) => Promise<void>): Promise<boolean> {
+  append(lines: JournalLine[]): Promise<string[]> {
     return this.run(async () => {
-      if (this.offset >= this.size) return this.reset();
-      // one event can be larger than a block (two 4 MiB bodies): grow the block until a line ends in it
-      let block = READ_CHUNK;
-      let buf: Buffer;
-      let lastNl: number;
-      for (;;) {
-        buf = await this.read(this.offset, Math.min(block, this.size - this.offset));
-        lastNl = buf.lastIndexOf(0x0a);
-        if (lastNl >= 0 || this.offset + buf.length >= this.size) break;
-        block *= 2;
+      let seg = this.segments.get(this.seq);
+      if (!seg || seg.bytes >= SEGMENT_BYTES) seg = this.newSegment();
+      const kept: JournalLine[] = [];
+      const notKept: string[] = [];
+      let text = '';
+      let bytes = 0;
+      for (const l of lines) {
+        const n = Buffer.byteLength(l.line) + 1;
+        if (this.size + bytes + n > this.maxBytes || this.entries.has(l.id)) {
+          notKept.push(l.id);
+          continue;
+        }
+        bytes += n;
+        text += l.line + '\n';
+        kept.push(l);
       }
-      if (lastNl < 0) {
-        // only a crash mid-append leaves a line without its end; it cannot be replayed
-        this.log.error({ offset: this.offset }, 'journal ends in a partial line; skipping it');
-        return this.reset();
+      if (text) {
+        try {
+          await appendFile(seg.path, text, { mode: 0o600 });
+        } catch (err) {
+          this.log.error({ err: (err as Error).message, events: kept.length }, 'journal write failed; these events are queued without a local copy');
+          return lines.map((l) => l.id);
+        }
+        seg.bytes += bytes;
+        this.size += bytes;
+        for (const l of kept) this.entries.set(l.id, { seq: seg.seq, queued: false });
+        seg.unacked += kept.length;
+        seg.unqueued += kept.length;
+        this.unqueued += kept.length;
       }
-      const lines = buf.subarray(0, lastNl).toString('utf8').split('\n').filter(Boolean);
-      await send(lines);
-      this.offset += lastNl + 1;
-      if (this.offset >= this.size) return this.reset();
-      return false;
+      this.setFull(notKept.length > 0);
+      return notKept;
     });
   }
 
-  private async read(at: number, len: number): Promise<Buffer> {
-    const fh: FileHandle = await open(this.path, 'r');
-    try {
-      const buf = Buffer.alloc(len);
-      const { bytesRead } = await fh.read(buf, 0, len, at);
-      return buf.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
+  /** These events are in the queue now (they stay here until acknowledged as stored). */
+  markQueued(ids: string[]): void {
+    for (const id of ids) {
+      const e = this.entries.get(id);
+      if (!e || e.queued) continue;
+      e.queued = true;
+      this.segments.get(e.seq)!.unqueued--;
+      this.unqueued--;
     }
   }
 
-  private async reset(): Promise<boolean> {
-    await truncate(this.path, 0).catch(() => undefined);
-    this.size = 0;
-    this.offset = 0;
-    return true;
+  /** Redis lost its data: every event not yet stored must be queued again. Returns how many. */
+  requeueAll(): number {
+    for (const e of this.entries.values()) {
+      if (!e.queued) continue;
+      e.queued = false;
+      this.segments.get(e.seq)!.unqueued++;
+      this.unqueued++;
+    }
+    return this.entries.size;
+  }
+
+  /** The processor stored these events: forget them, and delete each segment left with none. */
+  ack(ids: string[]): Promise<number> {
+    return this.run(async () => {
+      let n = 0;
+      for (const id of ids) {
+        const e = this.entries.get(id);
+        if (!e) continue;
+        this.entries.delete(id);
+        n++;
+        const seg = this.segments.get(e.seq)!;
+        seg.unacked--;
+        if (!e.queued) {
+          seg.unqueued--;
+          this.unqueued--;
+        }
+        if (seg.unacked === 0) await this.dropSegment(seg);
+      }
+      if (this.full && this.size < this.maxBytes * 0.9) this.setFull(false);
+      return n;
+    });
+  }
+
+  /** The oldest events not in the queue, up to about `maxBytes` of them (at least one), in journal order. */
+  readUnqueued(maxBytes: number): Promise<JournalLine[]> {
+    return this.run(async () => {
+      const out: JournalLine[] = [];
+      let bytes = 0;
+      for (const seg of [...this.segments.values()].sort((a, b) => a.seq - b.seq)) {
+        if (seg.unqueued === 0) continue;
+        const text = await readFile(seg.path, 'utf8').catch(() => '');
+        // a line still being appended has no end yet: it is read on a later pass
+        const end = text.lastIndexOf('\n');
+        for (const line of text.slice(0, end + 1).split('\n')) {
+          const id = line ? idOf(line) : null;
+          if (!id) continue;
+          const e = this.entries.get(id);
+          if (!e || e.queued || e.seq !== seg.seq) continue;
+          out.push({ id, line });
+          bytes += line.length;
+          if (bytes >= maxBytes) return out;
+        }
+      }
+      return out;
+    });
+  }
+
+  private newSegment(): Segment {
+    this.seq++;
+    const seg: Segment = { seq: this.seq, path: `${this.base}.j${this.seq}.ndjson`, bytes: 0, unacked: 0, unqueued: 0 };
+    this.segments.set(seg.seq, seg);
+    return seg;
+  }
+
+  private async dropSegment(seg: Segment): Promise<void> {
+    this.segments.delete(seg.seq);
+    this.size -= seg.bytes;
+    await rm(seg.path, { force: true }).catch((err: Error) => this.log.warn({ err: err.message, path: seg.path }, 'could not delete a stored journal segment'));
+  }
+
+  private setFull(full: boolean): void {
+    if (full === this.full) return;
+    this.full = full;
+    if (full) {
+      this.log.error({ bytes: this.size, maxBytes: this.maxBytes, waiting: this.entries.size }, 'journal full (JOURNAL_MAX_BYTES): new events are queued without a local copy until the processor stores older ones; if Redis is also down they are dropped');
+    } else {
+      this.log.info({ bytes: this.size, maxBytes: this.maxBytes }, 'journal has room again');
+    }
   }
 
   private run<T>(fn: () => Promise<T>): Promise<T> {
@@ -123,6 +245,29 @@ export class Journal {
     this.chain = next.catch(() => undefined);
     return next;
   }
+}
+
+/** The event id of a journal line: read from its start (`{"v":1,"id":…`), else by parsing it. */
+function idOf(line: string): string | null {
+  const m = ID_AT_START.exec(line);
+  if (m) return m[1]!;
+  try {
+    const v = (JSON.parse(line) as { id?: unknown }).id;
+    return typeof v === 'string' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Older segments first, so adopted events keep their order. */
+function bySegment(a: string, b: string): number {
+  const split = (s: string): [string, number] => {
+    const m = /^(.*)\.j(\d+)\.ndjson$/.exec(s);
+    return m ? [m[1]!, Number(m[2])] : [s, 0];
+  };
+  const [pa, na] = split(a);
+  const [pb, nb] = split(b);
+  return pa < pb ? -1 : pa > pb ? 1 : na - nb;
 }
 
 function pidAlive(pid: number): boolean {

@@ -5,8 +5,9 @@ import { EXCHANGES_QUEUE, ExchangeEventSchema, type StoredLog } from '@llm-relay
 import { buildLog } from '../logs/build-log.ts';
 import type { SettingsWatcher } from '../settings/settings-watcher.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import { MicroBatcher } from './batcher.ts';
+import { MicroBatcher } from '@llm-relay/server-kit';
 import { persistIsolating, type PersistDeps, type PersistOutcome } from './persist.ts';
+import { StoredAckWriter } from './stored-acks.ts';
 
 export interface IngestOptions extends PersistDeps {
   /** BullMQ needs its own blocking connection (maxRetriesPerRequest: null) */
@@ -37,6 +38,7 @@ export interface Ingest {
 export function startIngest(opts: IngestOptions): Ingest {
   const { metrics, log } = opts;
   const counts = { processed: 0, failed: 0 };
+  const acks = new StoredAckWriter(opts.redis, opts.prefix, log);
   const batcher = new MicroBatcher<StoredLog, PersistOutcome>({
     maxSize: opts.batchSize,
     maxWaitMs: opts.batchWaitMs,
@@ -67,6 +69,7 @@ export function startIngest(opts: IngestOptions): Ingest {
     }
     // a store error fails this job only; BullMQ retries it with backoff, then keeps it in "failed"
     if (typeof outcome === 'object') throw outcome.error;
+    acks.stored(parsed.data);
     return outcome;
   };
 
@@ -101,6 +104,7 @@ export function startIngest(opts: IngestOptions): Ingest {
       batcher.flushEagerly();
       await worker.close();
       await batcher.drain();
+      await acks.drain();
     },
   };
 }

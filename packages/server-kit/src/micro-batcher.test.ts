@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MicroBatcher } from './batcher.ts';
+import { MicroBatcher } from './micro-batcher.ts';
 
 describe('MicroBatcher', () => {
   it('flushes full batches at once and settles each add with its own result', async () => {
@@ -42,5 +42,20 @@ describe('MicroBatcher', () => {
     const b = new MicroBatcher<number, number>({ maxSize: 100, maxWaitMs: 60_000, weigh: (x) => x, maxWeight: 10, flush: async (xs) => (batches.push(xs), xs) });
     expect(await Promise.all([b.add(4), b.add(7)])).toEqual([4, 7]);
     expect(batches).toEqual([[4, 7]]);
+  });
+
+  it('submit() hands items off in order without a promise; drain() waits for their flushes', async () => {
+    const batches: number[][] = [];
+    const b = new MicroBatcher<number, void>({ maxSize: 2, maxWaitMs: 60_000, flush: async (xs) => (batches.push(xs), xs.map(() => undefined)) });
+    for (const x of [1, 2, 3]) b.submit(x);
+    await b.drain();
+    expect(batches).toEqual([[1, 2], [3]]);
+  });
+
+  it('a failed flush of submitted items does not leave an unhandled rejection', async () => {
+    const b = new MicroBatcher<number, void>({ maxSize: 1, maxWaitMs: 0, flush: async () => { throw new Error('down'); } });
+    b.submit(1);
+    await b.drain();
+    expect(b.size).toBe(0);
   });
 });

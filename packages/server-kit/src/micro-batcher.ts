@@ -4,11 +4,15 @@ interface Pending<T, R> {
   reject: (err: unknown) => void;
 }
 
+const ignore = (): void => undefined;
+
 /**
  * Collects items and hands them to `flush` in batches of up to `maxSize`, or after `maxWaitMs` when a
- * batch does not fill. Each `add()` settles only when its batch's flush has settled, so a caller (a
- * queue job) is never acknowledged before its item is stored. One flush runs at a time; items that
- * arrive meanwhile form the next batch.
+ * batch does not fill, or once the pending items weigh `maxWeight`. Each `add()` settles only when its
+ * batch's flush has settled, so a caller (a queue job) is never acknowledged before its item is stored;
+ * `submit()` is the same without a promise, for callers that only hand items off (the gateway's events).
+ * One flush runs at a time and batches keep their order; items that arrive meanwhile form the next batch.
+ * Used by the log processor (jobs → store writes) and the gateway (events → journal + queue).
  */
 export class MicroBatcher<T, R> {
   private pending: Pending<T, R>[] = [];
@@ -35,12 +39,19 @@ export class MicroBatcher<T, R> {
   }
 
   add(item: T): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      this.pendingWeight += this.weigh(item);
-      if (this.pending.length >= this.maxSize || this.pendingWeight >= this.maxWeight) this.kick();
-      else this.timer ??= setTimeout(() => this.kick(), this.maxWaitMs);
-    });
+    return new Promise<R>((resolve, reject) => this.enqueue({ item, resolve, reject }));
+  }
+
+  /** Hand an item off without waiting for its result (the flush function reports failures itself). */
+  submit(item: T): void {
+    this.enqueue({ item, resolve: ignore, reject: ignore });
+  }
+
+  private enqueue(p: Pending<T, R>): void {
+    this.pending.push(p);
+    this.pendingWeight += this.weigh(p.item);
+    if (this.pending.length >= this.maxSize || this.pendingWeight >= this.maxWeight) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), this.maxWaitMs);
   }
 
   /** From now on flush without waiting for batches to fill (shutdown: held jobs must not wait for a timer). */
