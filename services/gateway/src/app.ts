@@ -14,6 +14,7 @@ import { EventSink } from './features/capture/event-sink.ts';
 import { StoredAcks } from './features/capture/stored-acks.ts';
 import { CaptureBudget } from './features/capture/capture-budget.ts';
 import { startHeartbeat } from './features/heartbeat.ts';
+import { RejectSampler } from './features/auth/reject-sampler.ts';
 import type { GatewayContext } from './features/proxy/context.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/model-routes.ts';
@@ -66,6 +67,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     sink: new EventSink({ conn: redis, prefix: env.REDIS_PREFIX, journal, metrics, log, gatewayId: env.GATEWAY_ID, batchMs: env.ENQUEUE_BATCH_MS, batchSize: env.ENQUEUE_BATCH_SIZE, release: (bytes) => captureBudget.give(bytes) }),
     captureBudget,
     journal,
+    rejectSampler: new RejectSampler(),
     startedAt: Date.now(),
     inflight: 0,
     draining: false,

@@ -67,15 +67,26 @@ const msg = [{ role: 'user' as const, content: 'hi' }];
 
 describe('errors in the OpenAI shape, each captured once', () => {
   it('401 for a missing, unknown, disabled or expired key', async () => {
+    const unlogged = async () => Number(/^gateway_auth_rejected_unlogged_total (\S+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+    const before = await unlogged();
+    const ids: string[] = [];
     for (const k of ['', 'sk-nope', disabled.secret, expired.secret]) {
       const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...(k ? { authorization: `Bearer ${k}` } : {}) }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: msg }) });
       expect(res.status).toBe(401);
       const body = (await res.json()) as { error: { message: string; type: string; param: unknown; code: string } };
       expect(body.error).toMatchObject({ type: 'invalid_request_error', param: null });
-      const ev = await w.event(res.headers.get('x-request-id')!);
+      ids.push(res.headers.get('x-request-id')!);
+    }
+    // refusals for the key are sampled (one per client IP per second, security-anonymous.int.test.ts): once a
+    // later event is queued, every one of them is either a metadata-only event or counted as unlogged
+    await w.event((await w.client(base, key.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }).withResponse()).response.headers.get('x-request-id')!);
+    const recorded = (await w.events()).filter((e) => ids.includes(e.id));
+    expect(recorded.length + (await unlogged()) - before).toBe(4);
+    for (const ev of recorded) {
       expect(ev.outcome).toBe('rejected');
       expect(ev.response.status).toBe(401);
-      expect(JSON.stringify(ev)).not.toContain(k || 'never');
+      expect(ev.request.body.text).toBeUndefined();
+      for (const k of [disabled.secret, expired.secret, 'sk-nope']) expect(JSON.stringify(ev)).not.toContain(k);
     }
   });
 

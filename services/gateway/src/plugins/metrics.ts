@@ -52,6 +52,11 @@ export function createMetrics() {
     captureBudgetBytes: new Gauge({ name: 'gateway_capture_budget_bytes', help: 'CAPTURE_BUDGET_BYTES: the most captured bytes held in memory at once', registers: [registry] }),
     captureTruncated: new Counter({ name: 'gateway_capture_budget_truncated_total', help: 'bodies captured only in part because the capture budget was used up', registers: [registry] }),
     snapshotVersion: new Gauge({ name: 'gateway_snapshot_version', help: 'version of the configuration snapshot in use (-1: none)', registers: [registry] }),
+    authRejectedUnlogged: new Counter({
+      name: 'gateway_auth_rejected_unlogged_total',
+      help: 'requests refused for a missing or invalid relay key that were answered but not recorded (past one per client IP per second, or the global cap)',
+      registers: [registry],
+    }),
     badTargets: new Counter({ name: 'gateway_bad_request_target_total', help: 'requests refused before routing: absolute- or authority-form targets, dot segments, encoded slashes', registers: [registry] }),
   };
 }

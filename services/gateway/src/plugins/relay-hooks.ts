@@ -65,6 +65,11 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
         ex.key = st.key.ref;
       } catch (err) {
         authError = err as Error;
+        // no valid key: metadata only, and only a sample of them (reject-sampler.ts)
+        if (err instanceof RelayError && err.status === 401) {
+          ex.metadataOnly();
+          st.unrecorded = !ctx.rejectSampler.admit(request.ip);
+        }
       }
     }
     // authenticated first, so the shutdown 503 is recorded with the caller's key when it had a valid one

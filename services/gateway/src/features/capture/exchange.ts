@@ -21,6 +21,8 @@ const ALLOWED = [...CAPTURED_HEADER_ALLOWLIST];
 export const STORED_PATH_MAX = 2048;
 export const STORED_USER_AGENT_MAX = 512;
 export const STORED_HEADER_MAX = 1024;
+/** tighter bounds for a request without a valid relay key: anyone can send those, as many as they like */
+const ANONYMOUS_TEXT_MAX = 256;
 
 /** `s` cut to `max` characters, the cut marked with `…` (so a cut path can never be replayed as a path). */
 export function capText(s: string, max: number): string {
@@ -40,6 +42,11 @@ export function pickHeaders(h: IncomingHttpHeaders | Record<string, string | str
     if (v !== undefined) out[name] = capText(Array.isArray(v) ? v.join(', ') : String(v), STORED_HEADER_MAX);
   }
   return out;
+}
+
+/** A captured body, or only its size when the exchange keeps metadata only. */
+function bodyOf(b: CapturedBody, bodiless: boolean): CapturedBody {
+  return bodiless ? { bytes: b.bytes, truncated: false, ...(b.contentType ? { contentType: b.contentType } : {}) } : b;
 }
 
 /** Everything the gateway learns about one request while serving it; becomes one ExchangeEvent. */
@@ -68,10 +75,12 @@ export class Exchange {
   finished = false;
   /** capture-budget bytes this exchange holds until its event has left the process */
   held = 0;
+  /** refused for its relay key: the event keeps metadata only, no bodies */
+  private bodiless = false;
   readonly method: string;
-  readonly path: string;
+  path: string;
   readonly clientIp: string | undefined;
-  readonly userAgent: string | undefined;
+  userAgent: string | undefined;
 
   constructor(route: Route, method: string, path: string, headers: IncomingHttpHeaders, clientIp: string | undefined) {
     this.startedAt = now();
@@ -83,6 +92,14 @@ export class Exchange {
     const ua = headers['user-agent'];
     this.userAgent = ua === undefined ? undefined : capText(ua, STORED_USER_AGENT_MAX);
     this.requestHeaders = pickHeaders(headers);
+  }
+
+  /** Keep metadata only (no bodies), with its strings held to tighter bounds. */
+  metadataOnly(): void {
+    this.bodiless = true;
+    this.path = capText(this.path, ANONYMOUS_TEXT_MAX * 2);
+    if (this.userAgent !== undefined) this.userAgent = capText(this.userAgent, ANONYMOUS_TEXT_MAX);
+    for (const [k, v] of Object.entries(this.requestHeaders)) this.requestHeaders[k] = capText(v, ANONYMOUS_TEXT_MAX);
   }
 
   fail(outcome: Outcome, error: string): void {
@@ -105,12 +122,12 @@ export class Exchange {
       model: this.model,
       upstreamModel: this.upstreamModel,
       attempts: this.attempts,
-      request: { method: this.method, path: this.path, headers: this.requestHeaders, body: this.lazyRequestBody ? this.lazyRequestBody() : this.requestBody },
+      request: { method: this.method, path: this.path, headers: this.requestHeaders, body: bodyOf(this.lazyRequestBody ? this.lazyRequestBody() : this.requestBody, this.bodiless) },
       response: {
         status: this.status,
         headers: this.responseHeaders,
         stream: this.stream,
-        body: this.responseBody,
+        body: bodyOf(this.responseBody, this.bodiless),
         ...(this.usageInjected !== undefined ? { usageInjected: this.usageInjected } : {}),
       },
       outcome: this.outcome,

@@ -10,6 +10,7 @@ import type { Exchange } from '../capture/exchange.ts';
 import type { Journal } from '../capture/journal.ts';
 import type { Limiter } from '../limits/limiter.ts';
 import type { Upstreams } from '../upstream/pools.ts';
+import type { RejectSampler } from '../auth/reject-sampler.ts';
 
 /** Everything a request handler needs, built once by app.ts. */
 export interface GatewayContext {
@@ -23,6 +24,8 @@ export interface GatewayContext {
   sink: EventSink;
   captureBudget: CaptureBudget;
   journal: Journal;
+  /** which requests refused for their relay key are recorded */
+  rejectSampler: RejectSampler;
   startedAt: number;
   inflight: number;
   /** set on SIGTERM: /readyz says 503, requests are still served (with `connection: close`) */
@@ -41,4 +44,6 @@ export interface RequestState {
   hijacked: boolean;
   /** runProxy owns the exchange from here on, client aborts included */
   proxying: boolean;
+  /** refused for its relay key and not sampled: answered and counted, but no event is emitted */
+  unrecorded?: boolean;
 }

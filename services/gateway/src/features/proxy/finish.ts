@@ -15,6 +15,11 @@ export function finishExchange(ctx: GatewayContext, st: RequestState): void {
   ctx.metrics.duration.observe({ route: ex.route }, seconds);
   if (ex.firstByteAt !== null) ctx.metrics.ttfb.observe({ route: ex.route }, (ex.firstByteAt - ex.startedAt) / 1000);
   if (st.admitted && st.key && (st.key.record.limits.concurrency || st.key.record.limits.tpm)) ctx.limiter.release(st.key.record.id, ex.id, st.key.record.limits.tpm ? tokensFrom(ex) : 0);
-  ctx.sink.push(ex.toEvent(ctx.env.GATEWAY_ID), ex.held);
+  if (st.unrecorded) {
+    ctx.metrics.authRejectedUnlogged.inc();
+    ctx.captureBudget.give(ex.held);
+  } else {
+    ctx.sink.push(ex.toEvent(ctx.env.GATEWAY_ID), ex.held);
+  }
   ex.held = 0;
 }
