@@ -5,6 +5,7 @@ import { redisKeys } from '@llm-relay/contracts';
 import type { GatewayEnv } from './env.ts';
 import { createMetrics } from './plugins/metrics.ts';
 import { installRelayHooks } from './plugins/relay-hooks.ts';
+import { clientErrorHandler, refuseConnect } from './plugins/protocol-errors.ts';
 import { installCors } from './plugins/cors.ts';
 import { SnapshotStore } from './features/config/snapshot-store.ts';
 import { Upstreams } from './features/upstream/pools.ts';
@@ -89,7 +90,9 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     requestTimeout: 0,
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY,
+    clientErrorHandler,
   });
+  refuseConnect(app);
   app.decorate('drain', async (ms: number) => {
     ctx.draining = true;
     ctx.log.info({ drainMs: ms }, 'draining: /readyz answers 503, requests still served');
