@@ -4,6 +4,7 @@ import { computeUsage } from '../usage/usage.ts';
 import { computeCost, priceFor } from '../pricing/pricing.ts';
 import { answerText, reasoningText, requestTexts } from './texts.ts';
 import { hasCut } from './depth.ts';
+import { redactUrlPath } from '../redaction/url-path.ts';
 
 export type RedactionCounts = Partial<Record<RedactionType, number>>;
 /** The shape of the PII redactor (features/redaction); null when redaction is off. */
@@ -51,6 +52,10 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
   let rawStream = settings.keepRawStream ? r.rawStream : null;
   // the provider's own message says more than the gateway's "upstream answered 400"
   let error = r.streamError ?? errorFromBody(event.response.status, responseBody) ?? event.error ?? (event.response.status >= 400 ? `HTTP ${event.response.status}` : null);
+  let path = event.request.path;
+  let userAgent = event.userAgent ?? null;
+  let requestHeaders = event.request.headers;
+  let responseHeaders = event.response.headers;
   const redactions: Record<string, number> = {};
   if (redactor) {
     const rq = redactor.redactJson(requestBody);
@@ -64,6 +69,11 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
     answer = redactor.redactText(answer).text;
     if (rawStream !== null) rawStream = redactor.redactText(rawStream).text;
     if (error !== null) error = redactor.redactText(error).text;
+    // client-chosen text outside the bodies: the path with its query string, the user-agent, header values
+    path = redactUrlPath(path, (t) => redactor.redactText(t).text);
+    if (userAgent !== null) userAgent = redactor.redactText(userAgent).text;
+    requestHeaders = redactHeaders(redactor, requestHeaders);
+    responseHeaders = redactHeaders(redactor, responseHeaders);
   }
 
   const { startedAt, upstreamHeadersAt, firstByteAt, endedAt } = event;
@@ -73,7 +83,7 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
     createdAt: event.startedAt,
     route: event.route,
     method: event.request.method,
-    path: event.request.path,
+    path,
     model: event.model,
     upstreamModel: event.upstreamModel,
     provider: event.provider,
@@ -94,15 +104,21 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
     requestPreview: preview(lastUser),
     responsePreview: preview(answer || (error ?? '')),
     clientIp: event.clientIp ?? null,
-    userAgent: event.userAgent ?? null,
+    userAgent,
     gatewayId: event.gatewayId ?? null,
     timing: { startedAt, upstreamHeadersAt, firstByteAt, endedAt },
     attempts: event.attempts,
-    request: { headers: event.request.headers, body: requestBody, bytes: event.request.body.bytes, truncated: event.request.body.truncated || requestCut },
-    response: { headers: event.response.headers, body: responseBody, bytes: event.response.body.bytes, truncated: event.response.body.truncated || responseCut, rawStream },
+    request: { headers: requestHeaders, body: requestBody, bytes: event.request.body.bytes, truncated: event.request.body.truncated || requestCut },
+    response: { headers: responseHeaders, body: responseBody, bytes: event.response.body.bytes, truncated: event.response.body.truncated || responseCut, rawStream },
     redactions,
     searchText: [prompt, answer].filter(Boolean).join('\n').slice(0, SEARCH_TEXT_MAX),
   };
+}
+
+function redactHeaders(redactor: Redactor, headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = redactor.redactText(value).text;
+  return out;
 }
 
 function preview(text: string): string {

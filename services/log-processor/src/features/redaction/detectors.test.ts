@@ -166,10 +166,13 @@ describe('createRedactor', () => {
     const id = '620102199003075118';
     expect(found(`id ${id}`)).toEqual([`cn_id:${id}`]);
   });
-  it('skips the payload of inline data URLs in plain text', () => {
-    const payload = 'AKIAIOSFODNN7EXAMPLE/'.repeat(50);
-    expect(all.redactText(payload).counts).toEqual({ secret: 50 });
+  it('skips the media payload of inline data URLs in plain text, not text posing as one', () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1]).toString('base64');
+    const payload = jpeg + 'AKIAIOSFODNN7EXAMPLE/'.repeat(50);
+    expect(all.redactText(payload.slice(16)).counts).toEqual({ secret: 50 });
     const s = `img data:image/png;base64,${payload} from a.b@example.com`;
     expect(all.redactText(s).text).toBe(`img data:image/png;base64,${payload} from [EMAIL]`);
+    const posing = `img data:image/png;base64,${'AKIAIOSFODNN7EXAMPLE/'.repeat(3)} from a.b@example.com`;
+    expect(all.redactText(posing).text).toBe('img data:image/png;base64,[SECRET]/[SECRET]/[SECRET]/ from [EMAIL]');
   });
 });

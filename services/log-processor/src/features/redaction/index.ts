@@ -1,6 +1,7 @@
 import { REDACTION_TYPES, type RedactionType } from '@llm-relay/contracts';
 import { DETECTORS } from './detectors.ts';
 import { redactValue, type StringRedactor } from './json.ts';
+import { foldFullWidth, isBinaryBase64 } from './opaque.ts';
 import type { Span } from './scan.ts';
 import { isKeyedSecret } from './secrets.ts';
 
@@ -10,7 +11,7 @@ export interface Redactor {
   readonly types: readonly RedactionType[];
   /** Replaces each finding by its typed placeholder (`[EMAIL]`, `[CN_ID]`, …). */
   redactText(s: string): { text: string; counts: RedactionCounts };
-  /** Redacts every string inside a JSON value (keys untouched); returns a new value, never mutates. */
+  /** Redacts every string and every object key inside a JSON value; returns a new value, never mutates. */
   redactJson(v: unknown): { value: unknown; counts: RedactionCounts };
   /** The spans redactText would replace, in text order; for measuring and for tests. */
   detect(s: string): Span[];
@@ -42,7 +43,8 @@ function neutralizeEscapes(text: string): string {
 // break with anything but a private-key body, whose span is cut at the end of its string.
 const SEPARATOR = '\n\u0000\n';
 
-// Inline images and audio are megabytes of base64 that cannot hold text PII; jump over them.
+// Inline images and audio are megabytes of base64 that cannot hold text PII; jump over them when the payload
+// really is media (opaque.ts), and scan what follows the payload.
 const DATA_URL_HEAD = /data:[\w.+-]+\/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,/g;
 const BASE64_RUN = /[A-Za-z0-9+/=]*/y;
 
@@ -67,7 +69,7 @@ export function createRedactor(types: readonly RedactionType[] = REDACTION_TYPES
 
   function detect(original: string): Span[] {
     if (active.length === 0) return [];
-    const text = original.indexOf('\\') >= 0 ? neutralizeEscapes(original) : original;
+    const text = foldFullWidth(original.indexOf('\\') >= 0 ? neutralizeEscapes(original) : original);
     const spans: Span[] = [];
     const ranks: number[] = [];
     let from = 0;
@@ -75,6 +77,7 @@ export function createRedactor(types: readonly RedactionType[] = REDACTION_TYPES
       DATA_URL_HEAD.lastIndex = 0;
       for (let m = DATA_URL_HEAD.exec(text); m !== null; m = DATA_URL_HEAD.exec(text)) {
         const payload = m.index + m[0].length;
+        if (!isBinaryBase64(text, payload)) continue;
         BASE64_RUN.lastIndex = payload;
         BASE64_RUN.exec(text);
         detectIn(text, from, payload, spans, ranks);
@@ -149,9 +152,11 @@ export function createRedactor(types: readonly RedactionType[] = REDACTION_TYPES
         return value;
       };
     }
+    let cuts = 0;
+    collect.cut = () => cuts++;
     redactValue(v, collect);
     const redacted = redactMany(texts, counts);
-    if (keyedHits === 0 && redacted.every((r, i) => r === texts[i])) return { value: v, counts };
+    if (keyedHits === 0 && cuts === 0 && redacted.every((r, i) => r === texts[i])) return { value: v, counts };
     if (keyedHits > 0) counts.secret = (counts.secret ?? 0) + keyedHits;
     let next = 0;
     const apply: StringRedactor = () => redacted[next++]!;
