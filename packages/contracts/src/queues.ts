@@ -6,12 +6,21 @@
 export const EXCHANGES_QUEUE = 'exchanges' as const;
 export const EXCHANGE_JOB_NAME = 'exchange' as const;
 
-/** One place for the exchange job's options (STYLE.md rule 9). */
+/** How long a failed exchange job (a poison event) is kept for a replay after a fix. */
+export const FAILED_JOB_MAX_AGE_SECONDS = 7 * 24 * 3600;
+
+/**
+ * One place for the exchange job's options (STYLE.md rule 9).
+ * A job holds the raw, unredacted exchange: once its log is stored the job is removed with its data at once
+ * (the processor's BullMQ metrics keep the completed count; the store's idempotent ids, not kept job ids,
+ * absorb a redelivery). A failed job is kept at most FAILED_JOB_MAX_AGE_SECONDS and 50,000 jobs, and the
+ * processor redacts its data when redaction is on.
+ */
 export const EXCHANGE_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 500 },
-  removeOnComplete: { age: 3600, count: 10_000 },
-  removeOnFail: { count: 50_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: FAILED_JOB_MAX_AGE_SECONDS, count: 50_000 },
 } as const;
 
 export const LIVE_STREAM_MAXLEN = 10_000;

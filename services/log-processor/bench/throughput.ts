@@ -29,8 +29,10 @@ async function run(name: string, databaseUrl: string, env: Record<string, string
   const processor = await startProcessor(readEnv({ REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: databaseUrl, ...env }), createLogger('bench', 'warn'));
   const t0 = performance.now();
   for (;;) {
-    const { completed, failed } = await queue.getJobCounts('completed', 'failed');
-    if ((completed ?? 0) + (failed ?? 0) >= N) break;
+    // completed jobs are removed at once; the worker's metrics count them
+    const completed = (await queue.getMetrics('completed', 0, 0)).meta.count;
+    const { failed } = await queue.getJobCounts('failed');
+    if (completed + (failed ?? 0) >= N) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   const seconds = (performance.now() - t0) / 1000;

@@ -60,7 +60,7 @@ describe('a processor killed with SIGKILL mid-batch', () => {
     expect(await store.countLogs({})).toBe(300);
 
     proc = await start(50);
-    await waitFor(async () => (await queue.getJobCounts('completed')).completed === events.length, { timeoutMs: 60_000, what: 'every job completed' });
+    await waitFor(async () => (await queue.getMetrics('completed', 0, 0)).meta.count === events.length, { timeoutMs: 60_000, what: 'every job completed' });
     expect(await store.countLogs({})).toBe(events.length);
     for (const e of events) expect((await store.getLog(e.id))?.id).toBe(e.id);
     const rollups = await store.queryRollups({ from: at - 60_000, to: at + 120_000, dim: 'key', value: 'crash-key' });

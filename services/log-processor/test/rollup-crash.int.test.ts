@@ -79,7 +79,7 @@ for (const target of storeTargets()) {
       }
 
       proc = await start(databaseUrl, false);
-      await waitFor(async () => (await queue.getJobCounts('completed')).completed === events.length, { timeoutMs: 90_000, what: 'every job completed' });
+      await waitFor(async () => (await queue.getMetrics('completed', 0, 0)).meta.count === events.length, { timeoutMs: 90_000, what: 'every job completed' });
       expect(await store.countLogs({})).toBe(events.length);
       // the journaled batch is completed by the recovery pass once it is older than the grace period
       await waitFor(async () => (await counted(at)) === events.length, { timeoutMs: 30_000, what: 'roll-ups of every stored log' });

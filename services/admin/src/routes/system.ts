@@ -22,10 +22,12 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
   const keys = redisKeys(app.env.REDIS_PREFIX);
 
   app.get('/admin/system', { config: { role: 'viewer' }, schema: { tags: ['system'], response: { 200: SystemAnswer, ...errors(...AUTH_ERRORS) } } }, async () => {
-    const [gw, pr, counts] = await Promise.all([
+    const [gw, pr, counts, completed] = await Promise.all([
       app.redis.hgetall(keys.gateways),
       app.redis.hgetall(keys.processors),
-      app.exchangesQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+      app.exchangesQueue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+      // completed jobs are removed with their data at once; the processors' BullMQ metrics keep the count
+      app.exchangesQueue.getMetrics('completed', 0, 0),
     ]);
     return {
       gateways: parseBeats(gw).map(([id, b]) => ({
@@ -37,7 +39,7 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
         dropped: num(b.dropped),
       })),
       processors: parseBeats(pr).map(([id, b]) => ({ id, lastSeen: typeof b.lastSeen === 'number' ? b.lastSeen : null, processed: num(b.processed), failed: num(b.failed) })),
-      queue: { waiting: num(counts.waiting), active: num(counts.active), delayed: num(counts.delayed), failed: num(counts.failed), completed: num(counts.completed) },
+      queue: { waiting: num(counts.waiting), active: num(counts.active), delayed: num(counts.delayed), failed: num(counts.failed), completed: completed.meta.count },
       store: app.store.info,
       proxyBaseUrl: app.env.PROXY_BASE_URL,
       version: VERSION,

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { EXCHANGES_QUEUE, ExchangeEventSchema, type StoredLog } from '@llm-relay/contracts';
@@ -8,6 +8,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import { MicroBatcher } from '@llm-relay/server-kit';
 import { persistIsolating, type PersistDeps, type PersistOutcome } from './persist.ts';
 import { StoredAckWriter } from './stored-acks.ts';
+import { failedForGood, redactFailedJob } from './redact-failed.ts';
 
 export interface IngestOptions extends PersistDeps {
   /** BullMQ needs its own blocking connection (maxRetriesPerRequest: null) */
@@ -80,6 +81,8 @@ export function startIngest(opts: IngestOptions): Ingest {
     lockDuration: opts.lockMs,
     // a killed replica's jobs return to the queue after about one lock period
     stalledInterval: opts.lockMs,
+    // completed jobs are removed with their data at once (EXCHANGE_JOB_OPTIONS); these counters keep the count
+    metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     autorun: true,
   });
   worker.on('completed', () => {
@@ -91,6 +94,7 @@ export function startIngest(opts: IngestOptions): Ingest {
     const reason = err instanceof UnrecoverableError ? 'invalid' : 'store';
     metrics.failed.inc({ reason });
     log.error({ err, exchangeId: job?.id, attempts: job?.attemptsMade }, 'exchange job failed');
+    if (job && failedForGood(job, err)) void redactFailedJob(job, opts.settings.currentRedactor(), log);
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
 
