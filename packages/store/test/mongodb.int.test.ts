@@ -6,6 +6,8 @@ import { createStore, type CreateStoreOptions } from '../src/index.ts';
 import { storeConformance, type StoreHandle } from './conformance.ts';
 import { counted, testRollupsFor } from './conformance-rollups.ts';
 import { rollupId, rollupUpdate } from '../src/mongodb/rollups.ts';
+import { defineModels } from '../src/mongodb/models.ts';
+import { MONGO_MIGRATIONS, MONGO_SCHEMA_VERSION, migrateMongo, schemaVersionOf } from '../src/mongodb/schema-version.ts';
 
 /** A fresh database per test on a running server; dropped afterwards. */
 async function openIn(baseUri: () => string, opts?: CreateStoreOptions): Promise<StoreHandle & { url: string }> {
@@ -45,6 +47,32 @@ describe('FerretDB v1 (MongoDB wire protocol, no TTL or text indexes)', () => {
       const log = makeLog();
       expect(await h.store.insertLogs([log])).toEqual([log.id]);
     } finally {
+      await h.cleanup();
+    }
+  });
+});
+
+describe('FerretDB v1: the schema version recorded in meta', () => {
+  it('a new database records the current version; one without a record (made before versioning) gets it; a newer one is refused', async () => {
+    const h = await openIn(() => ferret!.uri);
+    const conn = await mongoose.createConnection(h.url).asPromise();
+    try {
+      const m = defineModels(conn);
+      expect(await schemaVersionOf(m)).toBe(MONGO_SCHEMA_VERSION);
+
+      await m.meta.collection.deleteOne({ _id: 'schema_version' as never });
+      await h.store.init();
+      expect(await schemaVersionOf(m)).toBe(MONGO_SCHEMA_VERSION);
+
+      let runs = 0;
+      const next = [...MONGO_MIGRATIONS, { version: MONGO_SCHEMA_VERSION + 1, up: async () => void runs++ }];
+      expect(await migrateMongo(m, next)).toEqual({ from: MONGO_SCHEMA_VERSION, to: MONGO_SCHEMA_VERSION + 1 });
+      expect(await migrateMongo(m, next)).toEqual({ from: MONGO_SCHEMA_VERSION + 1, to: MONGO_SCHEMA_VERSION + 1 });
+      expect(runs).toBe(1);
+      // this build knows one version less than the database now records
+      await expect(h.store.init()).rejects.toThrow(/schema version \d+, newer than this build knows/);
+    } finally {
+      await conn.close();
       await h.cleanup();
     }
   });

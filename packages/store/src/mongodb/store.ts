@@ -5,6 +5,7 @@ import { mongoLogs } from './logs.ts';
 import { mongoConfig } from './config.ts';
 import { mongoRollups } from './rollups.ts';
 import { mongoRollupBatches } from './rollup-batches.ts';
+import { migrateMongo } from './schema-version.ts';
 import type { StoreTestHooks } from '../port.ts';
 
 const TTL_INDEX = 'retention_ttl';
@@ -69,6 +70,7 @@ export function createMongoStore(uri: string, opts: { serverSelectionTimeoutMS?:
         });
         await model.createIndexes();
       }
+      await migrateMongo(m);
       const logs = m.logs.collection;
       const existing = await logs.listIndexes().toArray();
       const ttl = existing.find((i) => i.name === TTL_INDEX);

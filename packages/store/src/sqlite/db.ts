@@ -1,7 +1,8 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PRAGMAS, SCHEMA } from './schema.ts';
+import { migrate } from './migrations.ts';
+import { PRAGMAS } from './schema.ts';
 
 /** An open database with a statement cache: every SQL text is prepared once per connection. */
 export interface Db {
@@ -17,12 +18,12 @@ export interface Db {
  * moment (two `init` runs at once), SQLite answers SQLITE_BUSY at once without consulting busy_timeout. Such
  * start-up statements are retried for a while; a busy error after that, or any other error, is thrown.
  */
-function execWhenUnlocked(raw: DatabaseSync, sql: string, timeoutMs = 10_000): void {
+function whenUnlocked(raw: DatabaseSync, run: () => void, timeoutMs = 10_000): void {
   const deadline = Date.now() + timeoutMs;
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
     try {
-      raw.exec(sql);
+      run();
       return;
     } catch (err) {
       if (raw.isTransaction) raw.exec('ROLLBACK');
@@ -36,9 +37,13 @@ function execWhenUnlocked(raw: DatabaseSync, sql: string, timeoutMs = 10_000): v
 export function openDb(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new DatabaseSync(path);
-  execWhenUnlocked(raw, PRAGMAS);
-  // one write transaction for the whole schema, so two processes creating it at once serialise on the lock
-  execWhenUnlocked(raw, `BEGIN IMMEDIATE; ${SCHEMA}; COMMIT;`);
+  whenUnlocked(raw, () => raw.exec(PRAGMAS));
+  // one write transaction for all pending migrations, so two processes opening it at once serialise on the lock
+  whenUnlocked(raw, () => {
+    raw.exec('BEGIN IMMEDIATE');
+    migrate(raw);
+    raw.exec('COMMIT');
+  });
   const cache = new Map<string, StatementSync>();
   let depth = 0;
   return {

@@ -3,11 +3,15 @@ import { BUCKET_COUNT } from '../shared.ts';
 const buckets = Array.from({ length: BUCKET_COUNT }, (_, i) => `b${i} INTEGER NOT NULL DEFAULT 0`).join(', ');
 
 /**
+ * Version 1 of the schema: what every database had before versions were recorded (user_version 0).
+ * Frozen: `IF NOT EXISTS` makes it a no-op on such a database, which is how those adopt version 1.
+ * Change the schema by appending a migration in migrations.ts, never by editing this text.
+ *
  * Logs are split in two tables so list queries never touch body pages: `logs` holds every list
  * field (JSON only for small nested values), `log_bodies` holds the detail and the bodies, which
  * body retention nulls out. Both are keyed by the logs rowid (`seq`), which the FTS table shares.
  */
-export const SCHEMA = `
+export const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS logs (
   seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,

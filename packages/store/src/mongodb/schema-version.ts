@@ -1,0 +1,43 @@
+import type { Models } from './models.ts';
+
+/**
+ * One step of the MongoDB schema (a collection, an index, a back-fill), run once per database by
+ * init. Unlike SQLite there is no transaction around it here (FerretDB v1 and a standalone MongoDB have
+ * none), and two processes may start at once: a step must be safe to run twice.
+ */
+export interface MongoMigration {
+  version: number;
+  up(m: Models): Promise<void>;
+}
+
+/**
+ * Every step, in order; the database records the last one applied in `meta` (`_id: 'schema_version'`).
+ * Version 1 is the collections and indexes declared in models.ts, which init creates on every start.
+ * Append only. To add one: `{ version: 2, async up(m) { await m.logs.collection.createIndex({ projectId: 1, _id: -1 }); } }`.
+ */
+export const MONGO_MIGRATIONS: readonly MongoMigration[] = [{ version: 1, async up() {} }];
+
+export const MONGO_SCHEMA_VERSION = MONGO_MIGRATIONS[MONGO_MIGRATIONS.length - 1]!.version;
+
+const ID = 'schema_version';
+
+export async function schemaVersionOf(m: Models): Promise<number> {
+  const d = await m.meta.collection.findOne({ _id: ID as never });
+  return (d?.v as number | undefined) ?? 0;
+}
+
+/** Run the steps this database has not run yet; a database written by a newer build is refused. */
+export async function migrateMongo(m: Models, migrations: readonly MongoMigration[] = MONGO_MIGRATIONS): Promise<{ from: number; to: number }> {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  const from = await schemaVersionOf(m);
+  if (from > latest) {
+    throw new Error(`the MongoDB database is at schema version ${from}, newer than this build knows (${latest}); run a build at least as new as the one that wrote it`);
+  }
+  for (const step of migrations) {
+    if (step.version <= from) continue;
+    await step.up(m);
+    // $max: a slower process finishing an older step never moves the recorded version back
+    await m.meta.collection.updateOne({ _id: ID as never }, { $max: { v: step.version } }, { upsert: true });
+  }
+  return { from, to: Math.max(from, latest) };
+}
