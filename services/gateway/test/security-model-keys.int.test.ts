@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI, { toFile } from 'openai';
 import { World, makeKey, provider, type TestKey } from './helpers.ts';
 
 // Issue 13 item 2: a key limited to gpt-4o-mini cannot get gpt-4o served by naming the model twice, or
@@ -58,5 +59,24 @@ describe('model allow-list against duplicate and escaped keys', () => {
     expect(w.mock.requests.length).toBe(before);
     const ok = await post('/v1/moderations', '{"model":"gpt-4o-mini","input":"x"}');
     expect(ok.status).toBe(200);
+  });
+
+  it('checks the model field of an upload (multipart) before anything is sent', async () => {
+    const before = w.mock.requests.length;
+    const client = w.client(base, key.secret);
+    const audio = async () => toFile(Buffer.from('RIFF....WAVEfmt '), 'a.wav');
+    const err = await client.audio.transcriptions.create({ model: 'whisper-1', file: await audio() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect((err as InstanceType<typeof OpenAI.PermissionDeniedError>).code).toBe('model_not_allowed');
+    const form = new FormData();
+    form.append('model', 'gpt-4o-mini');
+    form.append('model', 'whisper-1');
+    form.append('file', new Blob([Buffer.from('RIFF')]), 'a.wav');
+    const twice = await fetch(`${base}/v1/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${key.secret}` }, body: form });
+    await expectError(twice, 400, 'duplicate_key');
+    expect(w.mock.requests.length).toBe(before);
+    const ok = await client.audio.transcriptions.create({ model: 'gpt-4o-mini', file: await audio() });
+    expect(typeof ok.text).toBe('string');
+    expect(w.mock.requests.at(-1)!.path).toBe('/v1/audio/transcriptions');
   });
 });

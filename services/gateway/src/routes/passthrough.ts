@@ -41,6 +41,19 @@ function defaultCandidate(ctx: GatewayContext, request: FastifyRequest, type: Pr
   return { provider: p, upstreamModel: '' };
 }
 
+/** The whole of a request body stream, or 413 past `limit` bytes. */
+async function readAll(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    n += chunk.length;
+    // the rest is not read: the answer closes the connection
+    if (n > limit) throw new RelayError(413, 'request_too_large', `Request body too large: the limit is ${limit} bytes.`, { headers: { connection: 'close' } });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 async function handle(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const st = request.relay!;
   const ex = st.ex;
@@ -59,6 +72,21 @@ async function handle(ctx: GatewayContext, request: FastifyRequest, reply: Fasti
       const c = candidatesFor(cfg, model, type);
       if (c.length) candidates = c;
     }
+  } else if (request.body && typeof (request.body as Readable).pipe === 'function' && !st.key!.allowAll && /^multipart\//i.test(contentType ?? '')) {
+    // a key limited to some models: an upload's `model` field (transcriptions, image edits) is checked before
+    // anything is sent, so such uploads are held (up to BODY_LIMIT_BYTES) instead of streamed
+    const summary = new BinarySummary(contentType);
+    const held = await readAll(request.body as Readable, ctx.env.BODY_LIMIT_BYTES);
+    summary.write(held);
+    const models = summary.fieldValues('model');
+    if (models.length > 1) throw new RelayError(400, 'duplicate_key', 'The upload has the field `model` more than once.', { param: 'model' });
+    if (models[0]) {
+      acceptModel(st, models[0]);
+      const c = candidatesFor(cfg, models[0], type);
+      if (c.length) candidates = c;
+    }
+    body = held;
+    ex.lazyRequestBody = () => summary.toCaptured();
   } else if (request.body && typeof (request.body as Readable).pipe === 'function') {
     const summary = new BinarySummary(contentType);
     const tap = new Transform({

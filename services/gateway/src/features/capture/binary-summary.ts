@@ -89,6 +89,11 @@ export class BinarySummary {
     if (!p.filename && (p.value?.length ?? 0) < FIELD_VALUE_MAX) p.value = (p.value ?? '') + data.toString('utf8', 0, Math.min(data.length, FIELD_VALUE_MAX));
   }
 
+  /** The values of every text field named `name`, in order (a field sent twice appears twice). */
+  fieldValues(name: string): string[] {
+    return this.parts.filter((p) => p.filename === undefined && p.field === name).map((p) => p.value ?? '');
+  }
+
   toCaptured(): CapturedBody {
     const files = this.parts.filter((p) => p.filename !== undefined).map((p) => ({ field: p.field, filename: p.filename!, contentType: p.contentType, bytes: p.bytes }));
     const fields: Record<string, string> = {};
