@@ -71,6 +71,7 @@ const CASES: Record<string, (c: OpenAI) => Promise<unknown>> = {
   'models.list': async (c) => ({ ok: Array.isArray((await c.models.list()).data) }),
   'models.delete': (c) => c.models.delete('ft:gpt-4o-mini:acemeco:suffix:abc123'),
   'responses.create': (c) => c.responses.create({ model: 'gpt-4o', input: 'Tell me a story', instructions: 'be brief', max_output_tokens: 64 }),
+  'responses.create without a model (a stored prompt supplies it)': (c) => c.responses.create({}),
   'responses.create stream': async (c) => collect(await c.responses.create({ model: 'gpt-4o', input: 'Tell me a story', stream: true })),
   'responses.create function call stream': async (c) => collect(await c.responses.create({ model: 'gpt-4o', input: 'weather?', stream: true, tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} }, strict: false }] }, { headers: { 'x-mock-tool-calls': '1' } })),
   'responses.retrieve': (c) => c.responses.retrieve('resp_sdk_1'),

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RelayError, type Route } from '@llm-relay/contracts';
 import { candidatesFor, modelAllowed, type Candidate, type CompiledKey } from '../features/config/compiled.ts';
+import { candidatesWithoutModel } from '../features/config/without-model.ts';
 import { captureBuffer } from '../features/capture/body-capture.ts';
 import type { GatewayContext, RequestState } from '../features/proxy/context.ts';
 import { admit, runProxy } from '../features/proxy/run.ts';
@@ -50,6 +51,19 @@ export function route(ctx: GatewayContext, request: FastifyRequest, model: strin
   return candidates;
 }
 
+/**
+ * A Responses call may leave the model to a stored prompt (`prompt: {id}`), as the OpenAI API allows; it is
+ * forwarded unchanged. Only a key whose allow-list restricts models must name one: the relay could not
+ * check a model it never sees. Every other route needs the model.
+ */
+function withoutModel(ctx: GatewayContext, st: RequestState, r: ModelRoute): Candidate[] {
+  if (r.route !== 'responses') throw new RelayError(400, 'missing_model', 'You must provide a model parameter.', { param: 'model' });
+  if (!st.key!.allowAll) {
+    throw new RelayError(400, 'missing_model', 'This relay key may only use certain models, so the request must name one.', { param: 'model' });
+  }
+  return candidatesWithoutModel(ctx.snapshots.current!, st.key!, r.type);
+}
+
 export function modelRoutes(ctx: GatewayContext) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     // bodies stay raw bytes: forwarded as they came unless routing has to change them
@@ -67,18 +81,15 @@ async function handle(ctx: GatewayContext, r: ModelRoute, request: FastifyReques
   const settings = ctx.snapshots.current!.settings;
   st.ex.requestBody = captureBuffer(raw, settings.captureMaxBytes, request.headers['content-type'], ctx.captureBudget, st.ex);
   const { body, fields } = readJsonFields(raw);
-  if (!fields.model?.value) {
-    throw new RelayError(400, 'missing_model', 'You must provide a model parameter.', { param: 'model' });
-  }
-  const model = fields.model.value;
-  const candidates = route(ctx, request, model, r.type);
+  const model = fields.model?.value || null;
+  const candidates = model === null ? withoutModel(ctx, st, r) : route(ctx, request, model, r.type);
   const limitHeaders = await admit(ctx, st);
   // usage for every chat stream: ask for it when the client did not, and hide that chunk from the client
   const wantsUsage = fields.stream && (r.route === 'chat.completions' || r.route === 'completions') && fields.streamOptions?.value?.include_usage !== true;
   const inject = (c: Candidate) => wantsUsage && c.provider.injectStreamUsage;
   const bodies = new Map<string, Buffer>();
   const bodyFor = (c: Candidate): Buffer => {
-    const rename = c.upstreamModel === model ? null : c.upstreamModel;
+    const rename = model === null || c.upstreamModel === model ? null : c.upstreamModel;
     if (rename === null && !inject(c)) return body;
     const k = `${c.upstreamModel}\0${inject(c)}`;
     let b = bodies.get(k);

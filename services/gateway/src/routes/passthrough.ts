@@ -2,6 +2,7 @@ import { Transform, pipeline, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RelayError } from '@llm-relay/contracts';
 import { candidatesFor, type Candidate } from '../features/config/compiled.ts';
+import { candidatesWithoutModel } from '../features/config/without-model.ts';
 import { BinarySummary } from '../features/capture/binary-summary.ts';
 import { captureBuffer } from '../features/capture/body-capture.ts';
 import type { GatewayContext } from '../features/proxy/context.ts';
@@ -13,8 +14,8 @@ import { acceptModel } from './model-routes.ts';
 
 /**
  * Every other /v1 path (stored completions, files, audio, images, batches, vector stores, …) goes to
- * the provider the body's model picks, else the key's default provider, else the first provider of the
- * API's type (Anthropic's when the caller speaks Anthropic's API).
+ * the provider the body's model picks, else the one candidatesWithoutModel names (the key's default provider,
+ * the default model's provider, the first provider of the API's type; Anthropic's when the caller speaks its API).
  * JSON bodies are buffered (they are small and name the model); everything else streams through in
  * both directions and is only summarised for the capture.
  */
@@ -30,15 +31,6 @@ export function passthroughRoutes(ctx: GatewayContext) {
 /** Anthropic's own API (its SDK always sends anthropic-version; `/v1/messages/count_tokens`, message batches). */
 function providerType(request: FastifyRequest): ProviderType {
   return request.headers['anthropic-version'] !== undefined || request.url.startsWith('/v1/messages/') ? 'anthropic' : 'openai';
-}
-
-function defaultCandidate(ctx: GatewayContext, request: FastifyRequest, type: ProviderType): Candidate {
-  const cfg = ctx.snapshots.current!;
-  const wanted = request.relay!.key!.record.defaultProvider;
-  const preferred = wanted ? cfg.providersById.get(wanted) : undefined;
-  const p = (preferred?.type === type && preferred) || cfg.providers.find((x) => x.type === type) || preferred || cfg.providers[0];
-  if (!p) throw new RelayError(503, 'no_provider', 'No provider is configured.', { type: 'server_error' });
-  return { provider: p, upstreamModel: '' };
 }
 
 /** The whole of a request body stream, or 413 past `limit` bytes. */
@@ -100,7 +92,7 @@ async function handle(ctx: GatewayContext, request: FastifyRequest, reply: Fasti
     ex.lazyRequestBody = () => summary.toCaptured();
   }
   const limitHeaders = await admit(ctx, st);
-  const chosen = candidates ?? [defaultCandidate(ctx, request, type)];
+  const chosen = candidates ?? candidatesWithoutModel(cfg, st.key!, type);
   const subpath = request.url.slice(3);
   await runProxy(
     ctx,
