@@ -3,6 +3,7 @@ import { parseDatabaseUrl } from './database-url.ts';
 import { createSqliteStore } from './sqlite/store.ts';
 
 export * from './port.ts';
+export * from './port-prompts.ts';
 export { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
 export { toListItem, searchTerms } from './shared.ts';
 

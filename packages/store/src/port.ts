@@ -1,4 +1,5 @@
 import type { LogFilter, LogListItem, StoredLog, Settings, Provider, KeyLimits } from '@llm-relay/contracts';
+import type { PromptStore } from './port-prompts.ts';
 
 /**
  * The store port: everything the processor and admin persist. Two adapters implement it
@@ -42,11 +43,14 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** One per minute per dimension value; `dim` is 'all' | 'model' | 'key' | 'provider'. */
+/**
+ * One per minute per dimension value; `dim` is 'all' | 'model' | 'key' | 'provider'. Prompt families and
+ * versions keep lifetime rows instead (their own dims, minute ALL_TIME_MINUTE: port-prompts.ts).
+ */
 export interface Rollup {
   /** start of the minute, ms since epoch */
   minute: number;
-  dim: 'all' | 'model' | 'key' | 'provider';
+  dim: 'all' | 'model' | 'key' | 'provider' | 'promptFamilyTotal' | 'promptVersionTotal';
   value: string;
   count: number;
   errors: number;
@@ -90,7 +94,7 @@ export interface StoreInfo {
   };
 }
 
-export interface Store {
+export interface Store extends PromptStore {
   readonly info: StoreInfo;
   /** create tables/collections and indexes; safe to call every start */
   init(): Promise<void>;

@@ -3,6 +3,7 @@ import type { Store } from '../src/port.ts';
 import { logConformance } from './conformance-logs.ts';
 import { configConformance } from './conformance-config.ts';
 import { rollupConformance } from './conformance-rollups.ts';
+import { promptConformance } from './conformance-prompts.ts';
 
 export interface StoreHandle {
   store: Store;
@@ -30,6 +31,7 @@ export function storeConformance(name: string, open: () => Promise<StoreHandle>)
     logConformance(ctx);
     configConformance(ctx);
     rollupConformance(ctx);
+    promptConformance(ctx);
   });
 }
 

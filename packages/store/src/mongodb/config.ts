@@ -1,10 +1,11 @@
 import type { Provider, Settings } from '@llm-relay/contracts';
 import type { AdminUser, AuditEntry, RelayKeyRecord, Store } from '../port.ts';
+import type { PromptStore } from '../port-prompts.ts';
 import { DUPLICATE_KEY, type Models } from './models.ts';
 
 type ConfigMethods = Omit<
   Store,
-  'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
+  'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts' | keyof PromptStore
 >;
 
 function stripId<T>(d: Record<string, unknown> | null): T | null {

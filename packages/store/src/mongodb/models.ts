@@ -97,6 +97,14 @@ rollupSchema.index({ dim: 1, minute: 1, value: 1 });
 const rollupBatchSchema = new Schema<RollupBatchDoc>({ _id: String, at: Number }, { ...opts, collection: 'rollup_batches' });
 rollupBatchSchema.index({ at: 1 });
 
+const promptFamilySchema = new Schema({ _id: String, createdAt: Number, updatedAt: Number }, { ...opts, collection: 'prompt_families' });
+promptFamilySchema.index({ createdAt: -1, _id: -1 });
+promptFamilySchema.index({ updatedAt: 1 });
+const promptVersionSchema = new Schema({ _id: String, familyId: String, label: String, createdAt: Number }, { ...opts, collection: 'prompt_versions' });
+// one label per family: two writers numbering a new version at once cannot both take "vN"
+promptVersionSchema.index({ familyId: 1, label: 1 }, { unique: true });
+promptVersionSchema.index({ createdAt: 1 });
+
 const auditSchema = new Schema({ _id: String, at: Number }, { ...opts, collection: 'audit' });
 auditSchema.index({ at: -1, _id: -1 });
 
@@ -111,6 +119,8 @@ export interface Models {
   keys: Model<Record<string, unknown> & { _id: string }>;
   users: Model<Record<string, unknown> & { _id: string }>;
   audit: Model<Record<string, unknown> & { _id: string }>;
+  promptFamilies: Model<Record<string, unknown> & { _id: string }>;
+  promptVersions: Model<Record<string, unknown> & { _id: string }>;
 }
 
 export function defineModels(conn: Connection): Models {
@@ -123,5 +133,7 @@ export function defineModels(conn: Connection): Models {
     keys: conn.model('RelayKey', plain('relay_keys')),
     users: conn.model('User', plain('users')),
     audit: conn.model('Audit', auditSchema),
+    promptFamilies: conn.model('PromptFamily', promptFamilySchema),
+    promptVersions: conn.model('PromptVersion', promptVersionSchema),
   } as unknown as Models;
 }

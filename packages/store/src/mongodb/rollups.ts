@@ -23,7 +23,7 @@ export function rollupUpdate(r: Rollup): { $inc: Record<string, number>; $setOnI
   return { $inc: inc, $setOnInsert: { dim: r.dim, value: r.value, minute: r.minute } };
 }
 
-function docToRollup(d: RollupDoc): Rollup {
+export function docToRollup(d: RollupDoc): Rollup {
   return {
     minute: d.minute,
     dim: d.dim as Rollup['dim'],

@@ -6,6 +6,7 @@ import { mongoConfig } from './config.ts';
 import { mongoRollups } from './rollups.ts';
 import { mongoRollupBatches } from './rollup-batches.ts';
 import { migrateMongo } from './schema-version.ts';
+import { mongoPrompts } from './prompts.ts';
 import type { StoreTestHooks } from '../port.ts';
 
 const TTL_INDEX = 'retention_ttl';
@@ -88,6 +89,7 @@ export function createMongoStore(uri: string, opts: { serverSelectionTimeoutMS?:
     ...mongoLogs(m, info, hooks),
     ...mongoConfig(m),
     ...mongoRollups(m),
+    ...mongoPrompts(m),
     ...mongoRollupBatches(conn, m, info, opts.testHooks?.afterLogsInserted),
   };
 }

@@ -1,11 +1,12 @@
 import type { Provider, Settings } from '@llm-relay/contracts';
 import type { AdminUser, AuditEntry, RelayKeyRecord, Store } from '../port.ts';
+import type { PromptStore } from '../port-prompts.ts';
 import type { Db } from './db.ts';
 import type { Row } from './rows.ts';
 
 type ConfigMethods = Omit<
   Store,
-  'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts'
+  'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts' | keyof PromptStore
 >;
 
 function rowToKey(r: Row): RelayKeyRecord {

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { SCHEMA_V1 } from './schema.ts';
+import { SCHEMA_V1, SCHEMA_V2_PROMPTS } from './schema.ts';
 
 /**
  * One step of the schema: `up` brings a database from `version - 1` to `version`. SQL text runs with
@@ -17,7 +17,10 @@ export interface Migration {
  *
  *   { version: 2, up: 'ALTER TABLE logs ADD COLUMN project_id TEXT; CREATE INDEX logs_project ON logs(project_id, id);' },
  */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, up: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, up: SCHEMA_V1 },
+  { version: 2, up: SCHEMA_V2_PROMPTS },
+];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

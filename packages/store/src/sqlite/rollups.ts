@@ -24,7 +24,7 @@ export function applyRollups(db: Db, rows: Rollup[]): void {
   });
 }
 
-function rowToRollup(r: Row): Rollup {
+export function rowToRollup(r: Row): Rollup {
   return {
     minute: r.minute as number,
     dim: r.dim as Rollup['dim'],

@@ -103,3 +103,29 @@ PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = OFF;
 PRAGMA temp_store = MEMORY;
 `;
+
+/** Version 2: prompt families and versions; their counters are lifetime rows in rollups (port-prompts.ts). */
+export const SCHEMA_V2_PROMPTS = `
+CREATE TABLE IF NOT EXISTS prompt_families (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  source TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  first_at INTEGER,
+  last_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS prompt_families_created ON prompt_families(created_at, id);
+CREATE INDEX IF NOT EXISTS prompt_families_updated ON prompt_families(updated_at);
+CREATE TABLE IF NOT EXISTS prompt_versions (
+  id TEXT PRIMARY KEY,
+  family_id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  first_at INTEGER,
+  last_at INTEGER,
+  UNIQUE (family_id, label)
+);
+CREATE INDEX IF NOT EXISTS prompt_versions_created ON prompt_versions(created_at);
+`;

@@ -3,6 +3,7 @@ import { openDb } from './db.ts';
 import { sqliteLogs } from './logs.ts';
 import { sqliteConfig } from './config.ts';
 import { sqliteRollups } from './rollups.ts';
+import { sqlitePrompts } from './prompts.ts';
 
 /**
  * The embedded store on Node's built-in `node:sqlite` (no native addon). Calls are synchronous
@@ -20,6 +21,7 @@ export function createSqliteStore(path: string, testHooks?: StoreTestHooks): Sto
     ...sqliteLogs(db, testHooks),
     ...sqliteConfig(db),
     ...sqliteRollups(db),
+    ...sqlitePrompts(db),
   };
 }
 
