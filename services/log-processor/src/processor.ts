@@ -10,6 +10,7 @@ import { SettingsWatcher } from './features/settings/settings-watcher.ts';
 import { startIngest, type Ingest } from './features/ingest/worker.ts';
 import { scheduleRetention } from './features/retention/retention.ts';
 import { scheduleRollupRecovery } from './features/rollups/recovery.ts';
+import { PromptDetector } from './features/prompts/detector.ts';
 
 export interface Processor {
   app: FastifyInstance;
@@ -35,6 +36,9 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
   const settings = new SettingsWatcher(redis, subscriber, env.REDIS_PREFIX, log);
   await settings.start();
 
+  const prompts = new PromptDetector({ store, redis, prefix: env.REDIS_PREFIX, log });
+  await prompts.start();
+
   const ingest = startIngest({
     store,
     redis,
@@ -49,6 +53,7 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
     batchMaxBytes: env.PROCESSOR_BATCH_MAX_BYTES,
     lockMs: env.PROCESSOR_LOCK_MS,
     keepEmbeddingVectors: env.PROCESSOR_KEEP_EMBEDDINGS,
+    prompts,
   });
   const heartbeat = startHeartbeat(redis, env.REDIS_PREFIX, env.PROCESSOR_ID, ingest.counts, log);
   const retention = scheduleRetention(
@@ -77,6 +82,7 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
       };
       await step('worker', () => ingest.close());
       settings.stop();
+      prompts.stop();
       await step('retention', () => retention.stop());
       await step('rollup recovery', () => recovery.stop());
       await step('heartbeat', () => heartbeat.stop());

@@ -12,13 +12,15 @@ export function chatEvent(opts: {
   usageInjected?: boolean;
   status?: number;
   keyId?: string;
+  /** the system message (the exchange's instructions) */
+  system?: string;
 } = {}): ExchangeEvent {
   const at = opts.at ?? Date.now();
   const model = opts.model ?? 'gpt-4o-mini';
   const prompt = opts.prompt ?? 'Say hello';
   const answer = opts.answer ?? 'Hello there!';
   const usage = opts.usage === undefined ? { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } : opts.usage;
-  const requestBody = JSON.stringify({ model, stream: !!opts.stream, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: prompt }] });
+  const requestBody = JSON.stringify({ model, stream: !!opts.stream, messages: [{ role: 'system', content: opts.system ?? 'Be brief.' }, { role: 'user', content: prompt }] });
   let responseText: string;
   if (opts.stream) {
     const base = { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: Math.floor(at / 1000), model };

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { LIVE_STREAM_MAXLEN, liveEntryFields, redisKeys, type StoredLog } from '@llm-relay/contracts';
 import { toListItem, type Store } from '@llm-relay/store';
 import type { Metrics } from '../ops/metrics.ts';
-import { keyUsageFor, rollupsFor } from '../rollups/rollups.ts';
+import { keyUsageFor, promptsSeen, rollupsFor } from '../rollups/rollups.ts';
 
 export type PersistOutcome = 'inserted' | 'duplicate' | { error: Error };
 
@@ -36,7 +36,7 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
   const fresh = logs.filter((_, i) => isFresh[i]);
   // the logs are stored: announce them now, while key usage is written, not after
   const announced = fresh.length > 0 ? announce(deps, fresh) : Promise.resolve();
-  if (fresh.length > 0) await store.touchKeys(keyUsageFor(fresh));
+  if (fresh.length > 0) await Promise.all([store.touchKeys(keyUsageFor(fresh)), store.touchPromptVersions(promptsSeen(fresh))]);
   metrics.storeLatency.observe((performance.now() - t0) / 1000);
   metrics.batchSize.observe(logs.length);
   const now = Date.now();

@@ -5,6 +5,7 @@ import { EXCHANGES_QUEUE, ExchangeEventSchema, type StoredLog } from '@llm-relay
 import { buildLog } from '../logs/build-log.ts';
 import type { SettingsWatcher } from '../settings/settings-watcher.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import type { PromptDetector } from '../prompts/detector.ts';
 import { MicroBatcher } from '@llm-relay/server-kit';
 import { persistIsolating, type PersistDeps, type PersistOutcome } from './persist.ts';
 import { StoredAckWriter } from './stored-acks.ts';
@@ -20,6 +21,7 @@ export interface IngestOptions extends PersistDeps {
   batchMaxBytes: number;
   lockMs: number;
   keepEmbeddingVectors: boolean;
+  prompts: PromptDetector;
   metrics: Metrics;
   log: Logger;
 }
@@ -61,6 +63,9 @@ export function startIngest(opts: IngestOptions): Ingest {
       // A retry would fail the same way; the job stays in the failed set to be replayed after a fix.
       throw new UnrecoverableError(`could not build the log: ${(err as Error).message}`);
     }
+    // from the stored (redacted) body, so a version's text never holds what redaction removed; a store
+    // error here fails the job like a failed insert, and BullMQ retries it
+    stored.prompt = await opts.prompts.assign(stored.route, stored.request.body, parsed.data.attribution?.prompt);
     metrics.inflight.inc();
     let outcome: PersistOutcome;
     try {

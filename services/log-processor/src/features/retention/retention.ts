@@ -1,14 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Settings } from '@llm-relay/contracts';
 import type { Store } from '@llm-relay/store';
 import type { Metrics } from '../ops/metrics.ts';
+import { releaseLock, tryLock } from '../ops/redis-lock.ts';
 
 const DAY = 86_400_000;
-
-// Release the lock only if it is still ours (it may have expired and been taken by another replica).
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 export interface RetentionDeps {
   store: Store;
@@ -28,9 +25,8 @@ export async function runRetentionOnce(deps: RetentionDeps, now = Date.now()): P
   const s = deps.settings();
   if (s.retentionBodyDays === 0 && s.retentionMetaDays === 0) return { ran: false, bodiesCleared: 0, logsDeleted: 0 };
   const lockKey = `${deps.prefix}:processor:retention-lock`;
-  const token = randomBytes(8).toString('hex');
-  const got = await deps.redis.set(lockKey, token, 'PX', 10 * 60_000, 'NX');
-  if (got !== 'OK') return { ran: false, bodiesCleared: 0, logsDeleted: 0 };
+  const token = await tryLock(deps.redis, lockKey, 10 * 60_000);
+  if (token === null) return { ran: false, bodiesCleared: 0, logsDeleted: 0 };
   try {
     const r = await deps.store.applyRetention({
       bodiesBefore: s.retentionBodyDays > 0 ? now - s.retentionBodyDays * DAY : 0,
@@ -42,7 +38,7 @@ export async function runRetentionOnce(deps: RetentionDeps, now = Date.now()): P
     if (r.bodiesCleared || r.logsDeleted) deps.log.info(r, 'retention applied');
     return { ran: true, ...r };
   } finally {
-    await deps.redis.eval(RELEASE, 1, lockKey, token);
+    await releaseLock(deps.redis, lockKey, token);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { StoredLog } from '@llm-relay/contracts';
-import { ROLLUP_LATENCY_BUCKETS, type Rollup } from '@llm-relay/store';
+import { ALL_TIME_MINUTE, PROMPT_TOTAL_DIMS, ROLLUP_LATENCY_BUCKETS, type Rollup } from '@llm-relay/store';
 
 const MINUTE = 60_000;
 
@@ -12,7 +12,7 @@ export function isError(log: Pick<StoredLog, 'outcome' | 'status'>): boolean {
   return log.outcome !== 'ok' || log.status >= 400;
 }
 
-export type RollupDims = Pick<StoredLog, 'createdAt' | 'model' | 'upstreamModel' | 'key' | 'provider'>;
+export type RollupDims = Pick<StoredLog, 'createdAt' | 'model' | 'upstreamModel' | 'key' | 'provider' | 'prompt'>;
 
 /** The dimension values a log counts under: everything, its model, its key, its provider. */
 function dims(log: RollupDims): [Rollup['dim'], string][] {
@@ -25,14 +25,26 @@ function dims(log: RollupDims): [Rollup['dim'], string][] {
 }
 
 /**
- * Per-minute roll-up increments for newly stored logs, summed within the batch so one store write
+ * The rows a log counts in: per minute for each dimension, and the lifetime rows of its prompt family and
+ * version (one row each for all time, so the prompts pages never sum minutes).
+ */
+function cells(log: RollupDims): [Rollup['dim'], string, number][] {
+  const minute = Math.floor(log.createdAt / MINUTE) * MINUTE;
+  const out: [Rollup['dim'], string, number][] = dims(log).map(([dim, value]) => [dim, value, minute]);
+  if (log.prompt) {
+    out.push([PROMPT_TOTAL_DIMS.family, log.prompt.familyId, ALL_TIME_MINUTE], [PROMPT_TOTAL_DIMS.version, log.prompt.versionId, ALL_TIME_MINUTE]);
+  }
+  return out;
+}
+
+/**
+ * Roll-up increments (per minute, and lifetime for prompts) for newly stored logs, summed within the batch so one store write
  * covers it. Unknown token counts and costs add nothing (the log itself keeps them as null).
  */
 export function rollupsFor(logs: StoredLog[]): Rollup[] {
   const rows = new Map<string, Rollup>();
   for (const log of logs) {
-    const minute = Math.floor(log.createdAt / MINUTE) * MINUTE;
-    for (const [dim, value] of dims(log)) {
+    for (const [dim, value, minute] of cells(log)) {
       const k = `${minute}|${dim}|${value}`;
       let row = rows.get(k);
       if (!row) {
@@ -56,8 +68,7 @@ export function costDeltaRollups(changes: { log: RollupDims; deltaUsd: number }[
   const rows = new Map<string, Rollup>();
   for (const { log, deltaUsd } of changes) {
     if (deltaUsd === 0) continue;
-    const minute = Math.floor(log.createdAt / MINUTE) * MINUTE;
-    for (const [dim, value] of dims(log)) {
+    for (const [dim, value, minute] of cells(log)) {
       const k = `${minute}|${dim}|${value}`;
       const row = rows.get(k) ?? { minute, dim, value, count: 0, errors: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, latencySumMs: 0, latencyBuckets: new Array<number>(ROLLUP_LATENCY_BUCKETS.length + 1).fill(0) };
       row.costUsd += deltaUsd;
@@ -80,4 +91,17 @@ export function keyUsageFor(logs: StoredLog[]): { id: string; lastUsedAt: number
     byKey.set(log.key.id, u);
   }
   return [...byKey.values()];
+}
+
+/** First and last time each prompt version (and so its family) was used in newly stored logs. */
+export function promptsSeen(logs: StoredLog[]): { versionId: string; familyId: string; firstAt: number; lastAt: number }[] {
+  const byVersion = new Map<string, { versionId: string; familyId: string; firstAt: number; lastAt: number }>();
+  for (const log of logs) {
+    if (!log.prompt) continue;
+    const s = byVersion.get(log.prompt.versionId) ?? { versionId: log.prompt.versionId, familyId: log.prompt.familyId, firstAt: log.createdAt, lastAt: log.createdAt };
+    s.firstAt = Math.min(s.firstAt, log.createdAt);
+    s.lastAt = Math.max(s.lastAt, log.createdAt);
+    byVersion.set(log.prompt.versionId, s);
+  }
+  return [...byVersion.values()];
 }
