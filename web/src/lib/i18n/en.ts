@@ -155,7 +155,7 @@ export const en = {
   'detail.redacted': '{n} × {type}',
   'detail.attempts': 'Attempts',
   'detail.headers': 'Headers',
-  'detail.truncated': 'Truncated at the capture limit',
+  'detail.truncated': 'Cut: over the capture limit, or nested deeper than 128 levels',
   'detail.bodiesExpired': 'Bodies removed by retention',
   'detail.copyCurl': 'Copy as curl',
   'detail.replay': 'Replay',

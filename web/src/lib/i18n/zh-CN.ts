@@ -157,7 +157,7 @@ export const zhCN: Record<MessageKey, string> = {
   'detail.redacted': '{n} × {type}',
   'detail.attempts': '尝试',
   'detail.headers': '请求头',
-  'detail.truncated': '已在捕获上限处截断',
+  'detail.truncated': '已截断：超过捕获上限，或嵌套超过 128 层',
   'detail.bodiesExpired': '正文已按保留策略删除',
   'detail.copyCurl': '复制为 curl',
   'detail.replay': '重放',
