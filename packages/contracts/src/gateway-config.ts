@@ -107,3 +107,14 @@ export const GatewaySnapshotSchema = z.object({
   keys: z.array(GatewayKeySchema),
 });
 export type GatewaySnapshot = z.infer<typeof GatewaySnapshotSchema>;
+
+/**
+ * The runtime settings alone, published beside the snapshot (same version) for the log processor, which
+ * needs them (redaction, prices, retention) but must not read provider secrets or relay keys.
+ */
+export const PublishedSettingsSchema = z.object({
+  version: z.number().int().nonnegative(),
+  writtenAt: z.number(),
+  settings: SettingsSchema,
+});
+export type PublishedSettings = z.infer<typeof PublishedSettingsSchema>;

@@ -31,6 +31,8 @@ export function redisKeys(prefix: string) {
     queuePrefix: prefix,
     /** the gateway configuration snapshot (JSON of GatewaySnapshot) */
     snapshot: `${prefix}:config:snapshot`,
+    /** the settings alone (JSON of PublishedSettings), written with every snapshot, for the log processor */
+    settings: `${prefix}:config:settings`,
     /** pub/sub channel: a new snapshot version was written */
     snapshotChannel: `${prefix}:config:changed`,
     /** stream of stored-log summaries for live views */

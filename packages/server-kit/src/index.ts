@@ -6,3 +6,5 @@ export * from './relay-keys.ts';
 export * from './metric-labels.ts';
 export * from './micro-batcher.ts';
 export * from './outage-log.ts';
+export * from './with-timeout.ts';
+export * from './config-watcher.ts';

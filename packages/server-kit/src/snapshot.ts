@@ -1,14 +1,17 @@
 import type { Redis } from 'ioredis';
-import { GatewaySnapshotSchema, redisKeys, type GatewaySnapshot } from '@llm-relay/contracts';
+import { GatewaySnapshotSchema, PublishedSettingsSchema, redisKeys, type GatewaySnapshot, type PublishedSettings } from '@llm-relay/contracts';
 
 /**
- * The gateway configuration snapshot lives in Redis as one JSON string; a change notice on a pub/sub
- * channel carries the new version. Admin (and `init`) write it, every gateway replica reads it.
+ * The gateway configuration snapshot lives in Redis as one JSON string, and its settings alone under a
+ * key of their own (the log processor reads only those: no provider secrets, no keys); a change notice on
+ * a pub/sub channel carries the new version. Admin (and `init`) write them, every gateway replica reads
+ * the snapshot, every processor the settings.
  */
 export async function publishSnapshot(redis: Redis, prefix: string, snapshot: GatewaySnapshot): Promise<void> {
   const keys = redisKeys(prefix);
   const valid = GatewaySnapshotSchema.parse(snapshot);
-  await redis.set(keys.snapshot, JSON.stringify(valid));
+  const settings: PublishedSettings = { version: valid.version, writtenAt: valid.writtenAt, settings: valid.settings };
+  await redis.multi().set(keys.snapshot, JSON.stringify(valid)).set(keys.settings, JSON.stringify(settings)).exec();
   await redis.publish(keys.snapshotChannel, String(valid.version));
 }
 
@@ -17,4 +20,11 @@ export async function readSnapshot(redis: Redis, prefix: string): Promise<Gatewa
   const raw = await redis.get(redisKeys(prefix).snapshot);
   if (raw === null) return null;
   return GatewaySnapshotSchema.parse(JSON.parse(raw));
+}
+
+/** Read and validate the published settings; null when none were written yet. */
+export async function readSettings(redis: Redis, prefix: string): Promise<PublishedSettings | null> {
+  const raw = await redis.get(redisKeys(prefix).settings);
+  if (raw === null) return null;
+  return PublishedSettingsSchema.parse(JSON.parse(raw));
 }

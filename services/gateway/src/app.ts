@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createLogger, createRedis, type Logger } from '@llm-relay/server-kit';
 import { redisKeys } from '@llm-relay/contracts';
@@ -7,7 +8,7 @@ import { createMetrics } from './plugins/metrics.ts';
 import { installRelayHooks } from './plugins/relay-hooks.ts';
 import { clientErrorHandler, refuseConnect } from './plugins/protocol-errors.ts';
 import { installCors } from './plugins/cors.ts';
-import { SnapshotStore } from './features/config/snapshot-store.ts';
+import { createSnapshotStore } from './features/config/snapshot-store.ts';
 import { Upstreams } from './features/upstream/pools.ts';
 import { Limiter } from './features/limits/limiter.ts';
 import { Journal } from './features/capture/journal.ts';
@@ -21,6 +22,8 @@ import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/model-routes.ts';
 import { modelsRoute } from './routes/models.ts';
 import { passthroughRoutes } from './routes/passthrough.ts';
+
+const REDIS_START_WAIT_MS = 3_000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,12 +43,13 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
   const journal = new Journal(env.JOURNAL_DIR, env.GATEWAY_ID, env.JOURNAL_MAX_BYTES, log);
   await journal.open();
   const upstreams = new Upstreams();
-  const snapshots = new SnapshotStore({
+  const snapshots = createSnapshotStore({
     redis,
     sub,
     prefix: env.REDIS_PREFIX,
     log,
     pollMs: env.SNAPSHOT_POLL_MS,
+    cacheFile: env.SNAPSHOT_CACHE_FILE ?? join(env.JOURNAL_DIR, 'config-snapshot.json'),
     onChange: (cfg) => {
       upstreams.sync(cfg);
       metrics.snapshotVersion.set(cfg.version);
@@ -74,8 +78,9 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     draining: false,
     closing: false,
   };
-  // a fail-fast connection refuses commands until it is connected: give it a moment at start-up
-  if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+  // a fail-fast connection refuses commands until it is connected: give it a moment at start-up (not
+  // more: a gateway starts and serves without Redis, from its cached snapshot, journaling events)
+  if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(REDIS_START_WAIT_MS) }).catch(() => log.warn({ redis: redis.status }, 'Redis not reachable at start: serving from the cached config snapshot (if any), journaling events until it answers'));
   await snapshots.start();
   const heartbeat = startHeartbeat(ctx);
   const acks = new StoredAcks({ redis, prefix: env.REDIS_PREFIX, gatewayId: env.GATEWAY_ID, journal, sink: ctx.sink, metrics, log, intervalMs: env.STORED_ACK_POLL_MS });

@@ -17,6 +17,11 @@ export const GatewayEnvSchema = z.object({
   JOURNAL_DIR: z.string().default('./data/journal'),
   /** the journal's bound; past it new events are still queued, without a local copy (logged, gateway_journal_full) */
   JOURNAL_MAX_BYTES: z.coerce.number().int().positive().default(256 * MiB),
+  /**
+   * the last configuration snapshot seen, kept on disk (0600: it holds provider keys) so the gateway starts
+   * and serves while Redis is down or has lost its data; default `config-snapshot.json` in JOURNAL_DIR
+   */
+  SNAPSHOT_CACHE_FILE: z.string().optional(),
   /** how often the gateway reads the processors' stored acknowledgements and checks Redis's data epoch */
   STORED_ACK_POLL_MS: z.coerce.number().int().positive().default(500),
   /** ~50 MiB so a vision request with a 20 MB data-URL image (base64 grows it by a third) still passes */

@@ -1,5 +1,5 @@
 import { loadDotEnv } from '@llm-relay/config';
-import { assertRedisReachable, createLogger, installShutdown } from '@llm-relay/server-kit';
+import { createLogger, installShutdown } from '@llm-relay/server-kit';
 import { readEnv } from './env.ts';
 import { build } from './app.ts';
 
@@ -7,13 +7,7 @@ loadDotEnv();
 const env = readEnv();
 const log = createLogger('gateway', env.LOG_LEVEL);
 
-try {
-  await assertRedisReachable(env.REDIS_URL);
-} catch (err) {
-  process.stderr.write(`llm-relay gateway: ${(err as Error).message}\n`);
-  process.exit(1);
-}
-
+// no Redis check: a gateway starts and serves without Redis, from its cached snapshot (see app.ts)
 const app = await build(env, log);
 await app.listen({ port: env.GATEWAY_PORT, host: env.GATEWAY_HOST });
 log.info({ port: env.GATEWAY_PORT, host: env.GATEWAY_HOST, gatewayId: env.GATEWAY_ID }, 'gateway listening');

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { loadDotEnv } from '@llm-relay/config';
 import { EXCHANGES_QUEUE, LogFilterSchema, SettingsSchema } from '@llm-relay/contracts';
-import { createRedis, readSnapshot } from '@llm-relay/server-kit';
+import { createRedis, readSettings } from '@llm-relay/server-kit';
 import { createStore } from '@llm-relay/store';
 import { readEnv } from './env.ts';
 import { replayFailedJobs } from './features/ops/replay.ts';
@@ -44,8 +44,7 @@ if (command === 'replay-failed') {
   const redis = createRedis(env.REDIS_URL, 'client');
   const store = await createStore(env.DATABASE_URL);
   try {
-    const snapshot = await readSnapshot(redis, env.REDIS_PREFIX);
-    const settings = snapshot?.settings ?? SettingsSchema.parse({});
+    const settings = (await readSettings(redis, env.REDIS_PREFIX))?.settings ?? SettingsSchema.parse({});
     const filter = LogFilterSchema.parse({ from: time(values.from), to: time(values.to), model: values.model });
     const r = await recomputeCosts(store, filter, settings.priceOverrides);
     process.stdout.write(`repriced ${r.updated} log(s); total cost changed by ${r.deltaUsd.toFixed(6)} USD\n`);

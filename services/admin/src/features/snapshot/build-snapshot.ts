@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { GatewaySnapshotSchema, SettingsSchema, type GatewayKey, type GatewaySnapshot } from '@llm-relay/contracts';
+import { GatewaySnapshotSchema, SettingsSchema, redisKeys, type GatewayKey, type GatewaySnapshot } from '@llm-relay/contracts';
 import type { RelayKeyRecord, Store } from '@llm-relay/store';
 import { publishSnapshot, readSnapshot, type Logger } from '@llm-relay/server-kit';
 
@@ -39,13 +39,24 @@ export interface SnapshotPublisher {
   publish(): Promise<number>;
   /** write the snapshot when Redis lacks it or holds something other than the store says */
   reconcile(): Promise<'published' | 'unchanged'>;
-  /** reconcile every `seconds` until stopped: a restarted Redis (which keeps nothing on disk) gets it back */
+  /**
+   * reconcile every `seconds` until stopped; and at once when Redis comes back from an outage or is seen
+   * (by a check of a few bytes every second) to have lost the snapshot, so gateways started after an
+   * empty restart are configured within about a second, not on the next tick
+   */
   start(seconds: number): void;
   stop(): void;
 }
 
+const LOSS_CHECK_MS = 1_000;
+
 export function createSnapshotPublisher(store: Store, redis: Redis, prefix: string, log: Logger): SnapshotPublisher {
   let timer: NodeJS.Timeout | null = null;
+  let watch: NodeJS.Timeout | null = null;
+  let checking = false;
+  const keys = redisKeys(prefix);
+  // a reconnect is when Redis may come back empty
+  const onReady = () => void self.reconcile().catch((err) => log.warn({ err: (err as Error).message }, 'snapshot reconcile after reconnect failed; will retry'));
   let running: Promise<unknown> = Promise.resolve();
   // one at a time per process, so a tick and a change cannot interleave their writes
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -64,22 +75,40 @@ export function createSnapshotPublisher(store: Store, redis: Redis, prefix: stri
     publish: () => serial(publishNow),
     reconcile: () =>
       serial(async () => {
-        const [content, current] = await Promise.all([buildSnapshot(store), readSnapshot(redis, prefix).catch(() => null)]);
-        if (current && comparable(current) === comparable(content)) return 'unchanged';
+        const [content, current, settingsKept] = await Promise.all([buildSnapshot(store), readSnapshot(redis, prefix).catch(() => null), redis.exists(redisKeys(prefix).settings).catch(() => 0)]);
+        if (current && settingsKept && comparable(current) === comparable(content)) return 'unchanged';
         await publishNow();
         log.info({ had: current ? current.version : null }, 'gateway snapshot re-published (missing or stale in Redis)');
         return 'published';
       }),
     start(seconds) {
       if (timer) return;
-      timer = setInterval(() => {
-        self.reconcile().catch((err) => log.warn({ err }, 'snapshot reconcile failed; will retry'));
-      }, seconds * 1000);
+      const tick = () => void self.reconcile().catch((err) => log.warn({ err: (err as Error).message }, 'snapshot reconcile failed; will retry'));
+      timer = setInterval(tick, seconds * 1000);
       timer.unref();
+      redis.on('ready', onReady);
+      watch = setInterval(() => {
+        if (redis.status !== 'ready' || checking) return;
+        checking = true;
+        redis
+          .exists(keys.snapshot, keys.settings)
+          .then((n) => {
+            if (n < 2) {
+              log.warn('the gateway snapshot is gone from Redis (lost its data?): re-publishing now');
+              return self.reconcile();
+            }
+          })
+          .catch(() => undefined)
+          .finally(() => (checking = false));
+      }, LOSS_CHECK_MS);
+      watch.unref();
     },
     stop() {
       if (timer) clearInterval(timer);
+      if (watch) clearInterval(watch);
+      redis.off('ready', onReady);
       timer = null;
+      watch = null;
     },
   };
   return self;

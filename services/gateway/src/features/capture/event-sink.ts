@@ -1,10 +1,9 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { MicroBatcher, OutageLog, type Logger } from '@llm-relay/server-kit';
+import { withTimeout, MicroBatcher, OutageLog, type Logger } from '@llm-relay/server-kit';
 import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
 import type { Metrics } from '../../plugins/metrics.ts';
 import type { Journal } from './journal.ts';
-import { withTimeout } from '../with-timeout.ts';
 
 const ADD_TIMEOUT_MS = 2_000;
 const REPLAY_INTERVAL_MS = 1_000;

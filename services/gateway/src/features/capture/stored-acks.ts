@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@llm-relay/server-kit';
+import { withTimeout, type Logger } from '@llm-relay/server-kit';
 import { redisKeys, storedAcksKey } from '@llm-relay/contracts';
 import type { Metrics } from '../../plugins/metrics.ts';
 import type { Journal } from './journal.ts';
 import type { EventSink } from './event-sink.ts';
-import { withTimeout } from '../with-timeout.ts';
 
 const POLL_TIMEOUT_MS = 2_000;
 const READ_COUNT = 5_000;

@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '@llm-relay/server-kit';
+import { withTimeout, type Logger } from '@llm-relay/server-kit';
 import type { KeyLimits } from '@llm-relay/contracts';
 import type { Metrics } from '../../plugins/metrics.ts';
-import { withTimeout } from '../with-timeout.ts';
 
 const WINDOW_MS = 60_000;
 /** a concurrency slot of a gateway that died mid-request frees itself after this long */
