@@ -19,6 +19,7 @@ import { startHeartbeat } from './features/heartbeat.ts';
 import { RejectSampler } from './features/auth/reject-sampler.ts';
 import type { GatewayContext } from './features/proxy/context.ts';
 import { healthRoutes } from './routes/health.ts';
+import { cutInflight } from './features/proxy/cut-inflight.ts';
 import { modelRoutes } from './routes/model-routes.ts';
 import { modelsRoute } from './routes/models.ts';
 import { passthroughRoutes } from './routes/passthrough.ts';
@@ -29,6 +30,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** first step of shutdown: not ready (so balancers stop sending) but still serving, for `ms` */
     drain(ms: number): Promise<void>;
+    /**
+     * second step: close, letting in-flight exchanges finish for up to `ms`; then the ones still running
+     * are cut, finished as incomplete and their events flushed before the close completes
+     */
+    closeWithin(ms: number): Promise<void>;
   }
 }
 
@@ -77,6 +83,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     inflight: 0,
     draining: false,
     closing: false,
+    active: new Map(),
   };
   // a fail-fast connection refuses commands until it is connected: give it a moment at start-up (not
   // more: a gateway starts and serves without Redis, from its cached snapshot, journaling events)
@@ -105,6 +112,18 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
   });
   // before the relay hooks: a preflight is answered without authentication
   installCors(app, env.GATEWAY_CORS_ORIGINS);
+  app.decorate('closeWithin', async (ms: number) => {
+    const closed = app.close();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([closed.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)))]);
+    clearTimeout(timer);
+    if (!timedOut) return;
+    const n = await cutInflight(ctx, `cut by the gateway's shutdown: still running after SHUTDOWN_TIMEOUT_MS (${ms} ms)`);
+    ctx.log.warn({ cut: n, timeoutMs: ms }, 'shutdown timeout: in-flight exchanges cut and recorded as incomplete');
+    app.server.closeAllConnections();
+    // the close now completes, and its onClose flushes the events (queue, or journal)
+    await closed;
+  });
   installRelayHooks(app, ctx);
   await app.register(healthRoutes(ctx));
   await app.register(modelsRoute(ctx));

@@ -12,13 +12,17 @@ const app = await build(env, log);
 await app.listen({ port: env.GATEWAY_PORT, host: env.GATEWAY_HOST });
 log.info({ port: env.GATEWAY_PORT, host: env.GATEWAY_HOST, gatewayId: env.GATEWAY_ID }, 'gateway listening');
 
+/** after the shutdown timeout, time to cut in-flight exchanges and write their events */
+const SHUTDOWN_FLUSH_MARGIN_MS = 15_000;
+
 // drain before closing: a restart without a prior drain (what `docker compose restart` does) must not
 // refuse or reset requests a balancer still sends while it has not yet seen /readyz fail
 installShutdown(
   log,
   [
     { name: 'drain (not ready, still serving)', run: () => app.drain(env.SHUTDOWN_DRAIN_MS) },
-    { name: 'http server, in-flight requests, event flush, connections', run: () => app.close() },
+    { name: 'http server, in-flight requests (cut at SHUTDOWN_TIMEOUT_MS), event flush, connections', run: () => app.closeWithin(env.SHUTDOWN_TIMEOUT_MS) },
   ],
-  env.SHUTDOWN_DRAIN_MS + env.SHUTDOWN_TIMEOUT_MS,
+  // the last resort only: the close step cuts what still runs at SHUTDOWN_TIMEOUT_MS and flushes it first
+  env.SHUTDOWN_DRAIN_MS + env.SHUTDOWN_TIMEOUT_MS + SHUTDOWN_FLUSH_MARGIN_MS,
 );

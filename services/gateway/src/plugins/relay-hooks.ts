@@ -53,6 +53,7 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
     request.relay = st;
     ctx.inflight++;
     ctx.metrics.inflight.inc();
+    ctx.active.set(ex.id, { st, res: reply.raw });
     reply.header('x-request-id', ex.id);
     // while draining, answers close their connection, so no idle keep-alive socket is left for the listener
     // close to reset under a client that is just writing its next request on it

@@ -73,6 +73,7 @@ export class Exchange {
   outcome: Outcome = 'ok';
   error: string | undefined;
   finished = false;
+  private cutReason: string | null = null;
   /** capture-budget bytes this exchange holds until its event has left the process */
   held = 0;
   /** refused for its relay key: the event keeps metadata only, no bodies */
@@ -103,8 +104,16 @@ export class Exchange {
   }
 
   fail(outcome: Outcome, error: string): void {
+    // a cut by the shutdown is the cause; the aborts it sets off must not rename it
+    if (this.cutReason !== null) return;
     this.outcome = outcome;
     this.error = error;
+  }
+
+  /** The gateway itself ends this exchange (its shutdown timeout): the outcome says so whatever follows. */
+  cut(reason: string): void {
+    this.fail('gateway_error', reason);
+    this.cutReason = reason;
   }
 
   toEvent(gatewayId: string): ExchangeEvent {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@llm-relay/server-kit';
 import type { GatewayEnv } from '../../env.ts';
@@ -32,6 +33,13 @@ export interface GatewayContext {
   draining: boolean;
   /** set when the listener closes after the drain: new requests get 503, in-flight ones finish */
   closing: boolean;
+  /** every exchange not yet finished, by id: what the shutdown timeout cuts */
+  active: Map<string, ActiveExchange>;
+}
+
+export interface ActiveExchange {
+  st: RequestState;
+  res: ServerResponse;
 }
 
 /** Per-request state hung on the fastify request. */

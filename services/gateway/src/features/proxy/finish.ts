@@ -6,6 +6,7 @@ export function finishExchange(ctx: GatewayContext, st: RequestState): void {
   const ex = st.ex;
   if (ex.finished) return;
   ex.finished = true;
+  ctx.active.delete(ex.id);
   ctx.inflight--;
   ctx.metrics.inflight.dec();
   const seconds = (performance.timeOrigin + performance.now() - ex.startedAt) / 1000;
