@@ -8,3 +8,4 @@ export * from './micro-batcher.ts';
 export * from './outage-log.ts';
 export * from './with-timeout.ts';
 export * from './config-watcher.ts';
+export * from './file-modes.ts';

@@ -1,8 +1,9 @@
 import { loadDotEnv, EnvError } from '@llm-relay/config';
 import { createStore } from '@llm-relay/store';
-import { assertRedisReachable, createLogger, createRedis } from '@llm-relay/server-kit';
+import { assertRedisReachable, createLogger, createRedis, restrictFileModes } from '@llm-relay/server-kit';
 import { readAdminEnv } from './env.ts';
 import { runInit } from './features/init/run-init.ts';
+import { withProviderSecrets } from './features/provider-secrets.ts';
 
 export { runInit };
 
@@ -29,6 +30,7 @@ async function main(): Promise<number> {
     process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
     return 2;
   }
+  restrictFileModes();
   loadDotEnv();
   let env;
   try {
@@ -47,7 +49,7 @@ async function main(): Promise<number> {
     process.stderr.write(`init: ${(err as Error).message}\n`);
     return 1;
   }
-  const store = await createStore(env.DATABASE_URL);
+  const store = withProviderSecrets(await createStore(env.DATABASE_URL), env.RELAY_SECRET_KEY);
   const redis = createRedis(env.REDIS_URL, 'client');
   try {
     const result = await runInit(env, store, redis, { force: rest.includes('--force'), log });

@@ -16,6 +16,11 @@ export const adminEnvSchema = z
     /** HS256 key for session tokens; required in production. In development a generated one is kept in ./data/jwt-secret. */
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(8 * 3600),
+    /**
+     * encrypts provider API keys and secret-looking custom headers in the store (AES-256-GCM); optional. Keys
+     * stored in clear before it was set are still read, and sealed at the next start.
+     */
+    RELAY_SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
     /** Secure cookies need HTTPS; on by default in production */
     COOKIE_SECURE: booleanFromEnv.optional(),
     ADMIN_USERNAME: z.string().min(1).default('admin'),

@@ -1,12 +1,14 @@
 import { loadDotEnv, EnvError } from '@llm-relay/config';
 import { createStore } from '@llm-relay/store';
-import { assertRedisReachable, createLogger, createRedis, installShutdown } from '@llm-relay/server-kit';
+import { assertRedisReachable, createLogger, createRedis, installShutdown, restrictFileModes } from '@llm-relay/server-kit';
 import { readAdminEnv, type AdminEnv } from './env.ts';
 import { build } from './app.ts';
 import { resolveJwtSecret } from './features/auth/jwt-secret.ts';
 import { runInit, storeIsEmpty } from './features/init/run-init.ts';
+import { sealExistingProviders, withProviderSecrets } from './features/provider-secrets.ts';
 
 async function main(): Promise<void> {
+  restrictFileModes();
   loadDotEnv();
   let env: AdminEnv;
   try {
@@ -32,6 +34,14 @@ async function main(): Promise<void> {
     log.fatal({ err: (err as Error).message, databaseUrl: env.DATABASE_URL.replace(/\/\/[^@/]*@/, '//***@') }, 'cannot open the store (DATABASE_URL)');
     process.exit(1);
   }
+  try {
+    const sealed = await sealExistingProviders(store, env.RELAY_SECRET_KEY);
+    if (sealed > 0) log.info({ providers: sealed }, 'encrypted the provider keys stored in clear (RELAY_SECRET_KEY)');
+  } catch (err) {
+    log.fatal((err as Error).message);
+    process.exit(1);
+  }
+  store = withProviderSecrets(store, env.RELAY_SECRET_KEY);
   const redis = createRedis(env.REDIS_URL, 'client');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const jwtSecret = resolveJwtSecret(env.JWT_SECRET, log);

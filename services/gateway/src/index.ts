@@ -1,8 +1,9 @@
 import { loadDotEnv } from '@llm-relay/config';
-import { createLogger, installShutdown } from '@llm-relay/server-kit';
+import { createLogger, installShutdown, restrictFileModes } from '@llm-relay/server-kit';
 import { readEnv } from './env.ts';
 import { build } from './app.ts';
 
+restrictFileModes();
 loadDotEnv();
 const env = readEnv();
 const log = createLogger('gateway', env.LOG_LEVEL);

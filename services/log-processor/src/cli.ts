@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { loadDotEnv } from '@llm-relay/config';
 import { EXCHANGES_QUEUE, LogFilterSchema, SettingsSchema } from '@llm-relay/contracts';
-import { createRedis, readSettings } from '@llm-relay/server-kit';
+import { createRedis, readSettings, restrictFileModes } from '@llm-relay/server-kit';
 import { createStore } from '@llm-relay/store';
 import { readEnv } from './env.ts';
 import { replayFailedJobs } from './features/ops/replay.ts';
@@ -16,6 +16,7 @@ const USAGE = `usage: node services/log-processor/src/cli.ts <command>
                                      settings.priceOverrides (roll-ups are corrected too)
 `;
 
+restrictFileModes();
 loadDotEnv();
 const env = readEnv();
 const { positionals, values } = parseArgs({

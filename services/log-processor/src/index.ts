@@ -1,8 +1,9 @@
 import { loadDotEnv } from '@llm-relay/config';
-import { assertRedisReachable, createLogger, installShutdown } from '@llm-relay/server-kit';
+import { assertRedisReachable, createLogger, installShutdown, restrictFileModes } from '@llm-relay/server-kit';
 import { readEnv } from './env.ts';
 import { startProcessor, type Processor } from './processor.ts';
 
+restrictFileModes();
 loadDotEnv();
 const env = readEnv();
 const log = createLogger('log-processor', env.LOG_LEVEL).child({ processorId: env.PROCESSOR_ID });

@@ -1,5 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate } from './migrations.ts';
 import { PRAGMAS } from './schema.ts';
@@ -35,7 +35,7 @@ function whenUnlocked(raw: DatabaseSync, run: () => void, timeoutMs = 10_000): v
 }
 
 export function openDb(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ownerOnly(path);
   const raw = new DatabaseSync(path);
   whenUnlocked(raw, () => raw.exec(PRAGMAS));
   // one write transaction for all pending migrations, so two processes opening it at once serialise on the lock
@@ -78,4 +78,19 @@ export function openDb(path: string): Db {
       if (raw.isOpen) raw.close();
     },
   };
+}
+
+/**
+ * The store holds provider keys and every logged exchange: its directory is created 0700 and the file 0600
+ * (SQLite gives its -wal and -shm files the mode of the database file), whatever the process umask. A file
+ * left 0644 by an older version is tightened when the owner opens it.
+ */
+function ownerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  try {
+    chmodSync(path, 0o600);
+  } catch {
+    // not the owner (a read-only deployment mounted the file): SQLite still opens it
+  }
 }

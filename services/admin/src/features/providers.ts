@@ -6,13 +6,37 @@ export function maskKey(key: string): string {
   return key.length >= 12 ? `${key.slice(0, 3)}…${key.slice(-4)}` : `…${key.slice(-2)}`;
 }
 
+/**
+ * Custom headers that carry a credential (Azure's `api-key`, `authorization`, `x-api-key`, anything named like a
+ * token, secret, key, password, cookie or signature) are masked like apiKeys wherever a provider is shown.
+ */
+const SECRET_HEADER = /^(?:authorization|proxy-authorization|api-key|x-api-key|cookie)$|token|secret|key|passw|signature|credential/i;
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADER.test(name);
+}
+
+function maskHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, isSecretHeader(name) ? maskKey(value) : value]));
+}
+
 export function toProviderView(p: Provider): ProviderView {
-  return { ...p, apiKeys: p.apiKeys.map(maskKey), apiKeyCount: p.apiKeys.length };
+  return { ...p, apiKeys: p.apiKeys.map(maskKey), apiKeyCount: p.apiKeys.length, headers: maskHeaders(p.headers) };
 }
 
 /** An entry equal to the masked form of a stored key keeps that key; anything else is a new key. */
 export function mergeApiKeys(stored: string[], sent: string[]): string[] {
   return sent.map((k) => stored.find((s) => maskKey(s) === k) ?? k);
+}
+
+/** A secret header sent back in its masked form (the UI's form round trip) keeps its stored value. */
+export function mergeHeaders(stored: Record<string, string>, sent: Record<string, string>): Record<string, string> {
+  const byName = new Map(Object.entries(stored).map(([n, v]) => [n.toLowerCase(), v]));
+  return Object.fromEntries(
+    Object.entries(sent).map(([name, value]) => {
+      const before = byName.get(name.toLowerCase());
+      return [name, isSecretHeader(name) && before !== undefined && maskKey(before) === value ? before : value];
+    }),
+  );
 }
 
 export function slugId(name: string): string {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { normalizeBaseUrl, ProviderSchema, ProviderTestAnswerSchema as TestAnswer, RelayError, uuidv7, type Provider } from '@llm-relay/contracts';
 import { audit } from '../features/audit.ts';
 import { republish } from '../features/snapshot/republish.ts';
-import { mergeApiKeys, slugId, testProvider, toProviderView } from '../features/providers.ts';
+import { mergeApiKeys, mergeHeaders, slugId, testProvider, toProviderView } from '../features/providers.ts';
 import { AUTH_ERRORS, errors, IdParamsSchema, patchOf, ProviderViewSchema } from '../schemas.ts';
 
 const CreateBody = ProviderSchema.extend({ id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - only').optional() });
@@ -52,6 +52,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
         ...body,
         id: before.id,
         ...(body.apiKeys ? { apiKeys: mergeApiKeys(before.apiKeys, body.apiKeys) } : {}),
+        ...(body.headers ? { headers: mergeHeaders(before.headers, body.headers) } : {}),
         ...(body.baseUrl ? { baseUrl: normalizeBaseUrl(body.baseUrl) } : {}),
       });
       if (!merged.success) {
