@@ -103,6 +103,24 @@ export class FaultWorld {
     return out;
   }
 
+  /** `n` chat completions one after another with another relay key (one the scenario created). */
+  async chatWith(apiKey: string, n: number, label: string): Promise<Answer[]> {
+    const client = this.client({ apiKey });
+    const out: Answer[] = [];
+    for (let i = 0; i < n; i++) {
+      this.sent++;
+      try {
+        const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `${label} ${i}` }] }).withResponse();
+        out.push({ id: response.headers.get('x-request-id')!, status: response.status });
+      } catch (err) {
+        if (err instanceof OpenAI.APIError && err.status !== undefined) out.push({ id: err.headers?.get('x-request-id') ?? '', status: err.status });
+        else this.failures.push(String((err as Error).message));
+      }
+    }
+    this.answers.push(...out);
+    return out;
+  }
+
   async openStore(): Promise<Store> {
     this.store ??= await createStore(this.stack.databaseUrl);
     return this.store;

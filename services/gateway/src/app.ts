@@ -11,6 +11,7 @@ import { installCors } from './plugins/cors.ts';
 import { createSnapshotStore } from './features/config/snapshot-store.ts';
 import { Upstreams } from './features/upstream/pools.ts';
 import { Limiter } from './features/limits/limiter.ts';
+import { OutageLimits } from './features/limits/outage-limits.ts';
 import { Journal } from './features/capture/journal.ts';
 import { EventSink } from './features/capture/event-sink.ts';
 import { StoredAcks } from './features/capture/stored-acks.ts';
@@ -67,6 +68,16 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     onCut: () => metrics.captureTruncated.inc(),
   });
   metrics.captureBudgetBytes.set(env.CAPTURE_BUDGET_BYTES);
+  const limiter = new OutageLimits({
+    limiter: new Limiter({ redis, rateLimitKey: redisKeys(env.REDIS_PREFIX).rateLimit, timeoutMs: env.LIMITS_TIMEOUT_MS, metrics, log }),
+    redis,
+    rateLimitKey: redisKeys(env.REDIS_PREFIX).rateLimit,
+    gatewaysKey: redisKeys(env.REDIS_PREFIX).gateways,
+    heartbeatMs: env.HEARTBEAT_MS,
+    onOutage: env.LIMITS_ON_OUTAGE,
+    metrics,
+    log,
+  });
   const ctx: GatewayContext = {
     env,
     log,
@@ -74,7 +85,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     redis,
     snapshots,
     upstreams,
-    limiter: new Limiter({ redis, rateLimitKey: redisKeys(env.REDIS_PREFIX).rateLimit, timeoutMs: env.LIMITS_TIMEOUT_MS, metrics, log }),
+    limiter,
     sink: new EventSink({ conn: redis, prefix: env.REDIS_PREFIX, journal, metrics, log, gatewayId: env.GATEWAY_ID, batchMs: env.ENQUEUE_BATCH_MS, batchSize: env.ENQUEUE_BATCH_SIZE, release: (bytes) => captureBudget.give(bytes) }),
     captureBudget,
     journal,
@@ -90,6 +101,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
   if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(REDIS_START_WAIT_MS) }).catch(() => log.warn({ redis: redis.status }, 'Redis not reachable at start: serving from the cached config snapshot (if any), journaling events until it answers'));
   await snapshots.start();
   const heartbeat = startHeartbeat(ctx);
+  limiter.start();
   const acks = new StoredAcks({ redis, prefix: env.REDIS_PREFIX, gatewayId: env.GATEWAY_ID, journal, sink: ctx.sink, metrics, log, intervalMs: env.STORED_ACK_POLL_MS });
   acks.start();
 
@@ -140,6 +152,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
   });
   app.addHook('onClose', async () => {
     snapshots.stop();
+    limiter.stop();
     await heartbeat.stop();
     await ctx.sink.close();
     // a last look, so what was stored meanwhile is not adopted and queued again by the next process

@@ -51,7 +51,12 @@ export const GatewayEnvSchema = z.object({
     .string()
     .default('false')
     .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
-  /** how long the limiter waits on Redis before failing open */
+  /**
+   * while Redis does not answer: `local` enforces each key's limits in this replica at limit / live
+   * replicas (the count last seen); `open` admits every request unchecked
+   */
+  LIMITS_ON_OUTAGE: z.enum(['local', 'open']).default('local'),
+  /** how long the limiter waits on Redis before deciding without it (LIMITS_ON_OUTAGE) */
   LIMITS_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
   /**
    * after SIGTERM, how long /readyz says 503 while requests are still served normally, so a load balancer

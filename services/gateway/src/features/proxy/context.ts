@@ -21,7 +21,8 @@ export interface GatewayContext {
   redis: Redis;
   snapshots: SnapshotStore;
   upstreams: Upstreams;
-  limiter: Limiter;
+  /** the Redis limiter, enforced locally while Redis does not answer (OutageLimits) */
+  limiter: Pick<Limiter, 'admit' | 'release'>;
   sink: EventSink;
   captureBudget: CaptureBudget;
   journal: Journal;
