@@ -8,3 +8,4 @@ export * from './ids.ts';
 export * from './base-url.ts';
 export * from './admin-api.ts';
 export * from './request-target.ts';
+export * from './feedback.ts';

@@ -134,5 +134,39 @@ export const LogFilterSchema = z.object({
   stream: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   errorsOnly: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   q: z.string().min(1).optional(),
+  user: z.string().min(1).max(256).optional(),
+  session: z.string().min(1).max(256).optional(),
+  tag: z.string().min(1).max(64).optional(),
+  /** prompt family id (log.prompt.familyId) */
+  prompt: z.string().min(1).max(200).optional(),
+  /** prompt version id (log.prompt.versionId) */
+  promptVersion: z.string().min(1).max(200).optional(),
+  /** has at least one score (true) or none (false) */
+  scored: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  /** `property.<name>=<value>` in a query string (see foldLogFilterQuery); every one must match */
+  properties: z.record(z.string().regex(/^[a-z0-9_-]{1,64}$/), z.string().max(256)).optional(),
+  /** `score.<name>.min` / `score.<name>.max` in a query string (inclusive bounds); a log without that score does not match */
+  scores: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), z.object({ min: z.coerce.number().optional(), max: z.coerce.number().optional() })).optional(),
 });
 export type LogFilter = z.infer<typeof LogFilterSchema>;
+
+const PROPERTY_KEY = /^property\.(.+)$/;
+const SCORE_KEY = /^score\.(.+)\.(min|max)$/;
+
+/**
+ * Query strings carry the open-ended filters as dotted keys (`property.team=search`, `score.score.min=0.5`):
+ * this folds them into LogFilter's `properties` and `scores` before validation. Other keys are left as they are.
+ */
+export function foldLogFilterQuery(q: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | null = null;
+  for (const k in q) {
+    const p = PROPERTY_KEY.exec(k);
+    const s = p ? null : SCORE_KEY.exec(k);
+    if (!p && !s) continue;
+    out ??= { ...q };
+    delete out[k];
+    if (p) ((out.properties ??= {}) as Record<string, unknown>)[p[1]!] = q[k];
+    else ((((out.scores ??= {}) as Record<string, Record<string, unknown>>)[s![1]!] ??= {})[s![2]!] = q[k]);
+  }
+  return out ?? q;
+}

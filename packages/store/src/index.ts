@@ -6,6 +6,7 @@ export * from './port.ts';
 export * from './port-prompts.ts';
 export { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
 export { toListItem, searchTerms } from './shared.ts';
+export { rollupDims, scoreRollupsFor, minuteOf, EMPTY_ATTRIBUTION, type DimSource } from './attribution.ts';
 
 export interface CreateStoreOptions {
   /** run init() (schema, indexes, server detection) before returning; default true */

@@ -1,4 +1,4 @@
-import type { LogFilter, LogListItem, StoredLog, Settings, Provider, KeyLimits } from '@llm-relay/contracts';
+import type { LogFilter, LogListItem, StoredLog, Settings, Provider, KeyLimits, Score } from '@llm-relay/contracts';
 import type { PromptStore } from './port-prompts.ts';
 
 /**
@@ -44,13 +44,30 @@ export interface AuditEntry {
 }
 
 /**
- * One per minute per dimension value; `dim` is 'all' | 'model' | 'key' | 'provider'. Prompt families and
- * versions keep lifetime rows instead (their own dims, minute ALL_TIME_MINUTE: port-prompts.ts).
+ * A roll-up dimension. Attribution dimensions count only the logs that have them: `tag` once per tag,
+ * `property.<name>` per property name, `prompt` / `promptVersion` by family and version id, per minute.
+ * Prompt families and versions also keep lifetime rows (`promptFamilyTotal` / `promptVersionTotal`, minute
+ * ALL_TIME_MINUTE: port-prompts.ts).
  */
+export type RollupDim =
+  | 'all'
+  | 'model'
+  | 'key'
+  | 'provider'
+  | 'user'
+  | 'session'
+  | 'tag'
+  | 'prompt'
+  | 'promptVersion'
+  | `property.${string}`
+  | 'promptFamilyTotal'
+  | 'promptVersionTotal';
+
+/** One per minute per dimension value. */
 export interface Rollup {
   /** start of the minute, ms since epoch */
   minute: number;
-  dim: 'all' | 'model' | 'key' | 'provider' | 'promptFamilyTotal' | 'promptVersionTotal';
+  dim: RollupDim;
   value: string;
   count: number;
   errors: number;
@@ -61,6 +78,46 @@ export interface Rollup {
   /** counts per latency bucket (upper bounds in ms: ROLLUP_LATENCY_BUCKETS, last is +Inf) */
   latencyBuckets: number[];
 }
+/**
+ * Score sums per minute (of the scored log's creation), dimension value and score name, so stats can show an
+ * average score per model, user, prompt version, … without reading logs. Changed when a score is set,
+ * replaced (the difference) or cleared.
+ */
+export interface ScoreRollup {
+  minute: number;
+  dim: RollupDim;
+  value: string;
+  name: string;
+  sum: number;
+  count: number;
+}
+
+/** What a score write did: `stale` = the log holds a newer score of that name; `wrong_key` = made with another key. */
+export type ScoreResult = 'applied' | 'unchanged' | 'stale' | 'not_found' | 'wrong_key';
+
+/** A score that arrived before its log was stored; applied (and removed) once the log is. */
+export interface PendingScore {
+  logId: string;
+  name: string;
+  /** the relay key that sent it; only a log made with it may take it */
+  keyId: string;
+  score: Score;
+}
+
+/** A conversation: the logs that carried one `x-relay-session`, summed as they are stored. */
+export interface SessionSummary {
+  id: string;
+  firstAt: number;
+  lastAt: number;
+  count: number;
+  /** distinct users seen in the session (at most SESSION_MAX_USERS) */
+  users: string[];
+  tokens: number;
+  costUsd: number;
+  errors: number;
+}
+export const SESSION_MAX_USERS = 20;
+
 /** Roll-up increments for newly stored logs; pure, since a store may call it again after a crash. */
 export type RollupsFor = (inserted: StoredLog[]) => Rollup[];
 export const ROLLUP_LATENCY_BUCKETS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
@@ -138,7 +195,31 @@ export interface Store extends PromptStore {
   /** add (increment) roll-up rows, not idempotent: for corrections such as a cost recompute */
   addRollups(rows: Rollup[]): Promise<void>;
   /** rows with from <= minute < to, ordered by minute then value */
-  queryRollups(q: { from: number; to: number; dim: Rollup['dim']; value?: string }): Promise<Rollup[]>;
+  queryRollups(q: { from: number; to: number; dim: RollupDim; value?: string }): Promise<Rollup[]>;
+
+  // scores (feedback and admin)
+  /**
+   * Set the score `name` of a log: the one with the later `at` wins (an equal one changes nothing), and the
+   * score roll-ups move by the difference. With `keyId`, a log made with another key is left alone (`wrong_key`).
+   */
+  setScore(logId: string, name: string, score: Score, opts?: { keyId?: string }): Promise<ScoreResult>;
+  /** clear a score (and take it out of the score roll-ups); false when the log had none of that name */
+  deleteScore(logId: string, name: string): Promise<boolean>;
+  /** keep a score for a log not stored yet; a later one (by `at`) for the same (log, name) replaces it */
+  addPendingScore(p: PendingScore): Promise<void>;
+  /** the pending scores of these logs */
+  pendingScoresFor(logIds: string[]): Promise<PendingScore[]>;
+  /** remove a pending score once applied (only that one: a newer pending score of the same name stays) */
+  deletePendingScore(p: PendingScore): Promise<void>;
+  /** drop pending scores received before `before` (their log never came); returns how many */
+  expirePendingScores(before: number): Promise<number>;
+  /** score roll-ups with from <= minute < to of one dimension and score name */
+  queryScoreRollups(q: { from: number; to: number; dim: RollupDim; name: string }): Promise<ScoreRollup[]>;
+
+  // sessions (kept up to date by insertLogsWithRollups)
+  /** most recently active first; `user` keeps the sessions that user took part in */
+  listSessions(q: { limit: number; cursor?: string | null; user?: string }): Promise<{ items: SessionSummary[]; nextCursor: string | null }>;
+  getSession(id: string): Promise<SessionSummary | null>;
 
   // settings (single document)
   getSettings(): Promise<Settings | null>;

@@ -1,5 +1,6 @@
 import type { LogListItem, StoredLog } from '@llm-relay/contracts';
 import { ROLLUP_LATENCY_BUCKETS } from './port.ts';
+import { EMPTY_ATTRIBUTION } from './attribution.ts';
 
 /** Buckets per roll-up row: one per upper bound plus the +Inf bucket. */
 export const BUCKET_COUNT = ROLLUP_LATENCY_BUCKETS.length + 1;
@@ -58,6 +59,9 @@ export function toListItem(log: StoredLog): LogListItem {
     clientIp: log.clientIp,
     userAgent: log.userAgent,
     gatewayId: log.gatewayId,
+    attribution: log.attribution ?? EMPTY_ATTRIBUTION,
+    prompt: log.prompt ?? null,
+    scores: log.scores ?? {},
   };
 }
 

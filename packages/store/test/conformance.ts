@@ -4,6 +4,8 @@ import { logConformance } from './conformance-logs.ts';
 import { configConformance } from './conformance-config.ts';
 import { rollupConformance } from './conformance-rollups.ts';
 import { promptConformance } from './conformance-prompts.ts';
+import { attributionConformance } from './conformance-attribution.ts';
+import { scoreConformance } from './conformance-scores.ts';
 
 export interface StoreHandle {
   store: Store;
@@ -32,6 +34,8 @@ export function storeConformance(name: string, open: () => Promise<StoreHandle>)
     configConformance(ctx);
     rollupConformance(ctx);
     promptConformance(ctx);
+    attributionConformance(ctx);
+    scoreConformance(ctx);
   });
 }
 

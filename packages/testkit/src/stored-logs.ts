@@ -34,6 +34,9 @@ export function makeLog(over: Partial<StoredLog> = {}): StoredLog {
     clientIp: '10.0.0.7',
     userAgent: 'OpenAI/JS 7.0.0',
     gatewayId: 'gw-1',
+    attribution: { user: null, session: null, tags: [], properties: {} },
+    prompt: null,
+    scores: {},
     timing: { startedAt: createdAt, upstreamHeadersAt: createdAt + 300, firstByteAt: createdAt + 310, endedAt: createdAt + 420 },
     attempts: [{ provider: 'openai', status: 200, startedAt: createdAt + 1, durationMs: 410 }],
     request: {

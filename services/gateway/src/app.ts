@@ -24,6 +24,8 @@ import { cutInflight } from './features/proxy/cut-inflight.ts';
 import { modelRoutes } from './routes/model-routes.ts';
 import { modelsRoute } from './routes/models.ts';
 import { passthroughRoutes } from './routes/passthrough.ts';
+import { feedbackRoute } from './routes/feedback.ts';
+import { FeedbackQueue } from './features/feedback/feedback-queue.ts';
 
 const REDIS_START_WAIT_MS = 3_000;
 
@@ -87,6 +89,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     upstreams,
     limiter,
     sink: new EventSink({ conn: redis, prefix: env.REDIS_PREFIX, journal, metrics, log, gatewayId: env.GATEWAY_ID, batchMs: env.ENQUEUE_BATCH_MS, batchSize: env.ENQUEUE_BATCH_SIZE, release: (bytes) => captureBudget.give(bytes) }),
+    feedback: new FeedbackQueue(redis, env.REDIS_PREFIX),
     captureBudget,
     journal,
     rejectSampler: new RejectSampler(),
@@ -141,6 +144,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
   await app.register(modelsRoute(ctx));
   await app.register(modelRoutes(ctx));
   await app.register(passthroughRoutes(ctx));
+  await app.register(feedbackRoute(ctx));
 
   app.addHook('preClose', async () => {
     ctx.closing = true;
@@ -158,6 +162,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     // a last look, so what was stored meanwhile is not adopted and queued again by the next process
     await acks.poll();
     acks.stop();
+    await ctx.feedback.close();
     await upstreams.close();
     sub.disconnect();
     await redis.quit().catch(() => redis.disconnect());

@@ -6,6 +6,8 @@ import { DUPLICATE_KEY, type Models } from './models.ts';
 type ConfigMethods = Omit<
   Store,
   'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts' | keyof PromptStore
+  | 'setScore' | 'deleteScore' | 'addPendingScore' | 'pendingScoresFor' | 'deletePendingScore' | 'expirePendingScores' | 'queryScoreRollups'
+  | 'listSessions' | 'getSession'
 >;
 
 function stripId<T>(d: Record<string, unknown> | null): T | null {

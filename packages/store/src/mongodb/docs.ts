@@ -1,13 +1,14 @@
 import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
 import type { StoreInfo } from '../port.ts';
 import { escapeRegex, previewText, searchTerms, searchTextOf, toListItem } from '../shared.ts';
+import { EMPTY_ATTRIBUTION } from '../attribution.ts';
 import type { LogDoc } from './models.ts';
 
 /** The fields list queries read: never bodies, detail or search text. */
 export const LIST_PROJECTION = {
   createdAt: 1, route: 1, method: 1, path: 1, model: 1, upstreamModel: 1, provider: 1, key: 1, status: 1, outcome: 1,
   stream: 1, incomplete: 1, error: 1, usage: 1, cost: 1, latency: 1, requestPreview: 1, responsePreview: 1,
-  clientIp: 1, userAgent: 1, gatewayId: 1,
+  clientIp: 1, userAgent: 1, gatewayId: 1, attribution: 1, prompt: 1, scores: 1,
 } as const;
 export const FULL_PROJECTION = { searchText: 0, createdAtDate: 0 } as const;
 
@@ -56,6 +57,9 @@ export function docToListItem(d: Partial<LogDoc> & { _id: string }): LogListItem
     clientIp: d.clientIp ?? null,
     userAgent: d.userAgent ?? null,
     gatewayId: d.gatewayId ?? null,
+    attribution: d.attribution ?? EMPTY_ATTRIBUTION,
+    prompt: d.prompt ?? null,
+    scores: d.scores ?? {},
   };
 }
 
@@ -92,14 +96,29 @@ export function mongoFilter(f: LogFilter, features: StoreInfo['features']): Reco
   if (f.route !== undefined) q.route = f.route;
   if (f.stream !== undefined) q.stream = f.stream;
   if (f.errorsOnly) q.$or = [{ outcome: { $ne: 'ok' } }, { status: { $gte: 400 } }];
+  const and: Record<string, unknown>[] = [];
+  if (f.user !== undefined) q['attribution.user'] = f.user;
+  if (f.session !== undefined) q['attribution.session'] = f.session;
+  if (f.tag !== undefined) q['attribution.tags'] = f.tag;
+  if (f.prompt !== undefined) q['prompt.familyId'] = f.prompt;
+  if (f.promptVersion !== undefined) q['prompt.versionId'] = f.promptVersion;
+  // property names are [a-z0-9_-] and score names [A-Za-z0-9_-] (contracts): safe as path segments
+  for (const name in f.properties ?? {}) q[`attribution.properties.${name}`] = f.properties![name];
+  if (f.scored === true) and.push({ scores: { $exists: true, $ne: {} } });
+  if (f.scored === false) and.push({ $or: [{ scores: { $exists: false } }, { scores: {} }] });
+  for (const name in f.scores ?? {}) {
+    const { min, max } = f.scores![name]!;
+    and.push({ [`scores.${name}.value`]: { $exists: true, ...(min !== undefined ? { $gte: min } : {}), ...(max !== undefined ? { $lte: max } : {}) } });
+  }
   if (f.q !== undefined) {
     const terms = searchTerms(f.q);
     if (features.textSearch && !CJK.test(f.q)) {
       // quoted terms are ANDed phrases, matching the substring semantics of the other paths as closely as words allow
       q.$text = { $search: terms.map((t) => `"${t.replace(/"/g, '')}"`).join(' ') };
     } else if (terms.length > 0) {
-      q.$and = terms.map((t) => ({ searchText: { $regex: escapeRegex(t), $options: 'i' } }));
+      and.push(...terms.map((t) => ({ searchText: { $regex: escapeRegex(t), $options: 'i' } })));
     }
   }
+  if (and.length > 0) q.$and = and;
   return q;
 }

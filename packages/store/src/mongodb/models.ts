@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { LogListItem, StoredLog } from '@llm-relay/contracts';
 import type { Rollup } from '../port.ts';
+import type { SessionDelta } from '../attribution.ts';
 
 /** MongoDB's duplicate key error code (E11000): an insert or upsert raced another writer, or a redelivery. */
 export const DUPLICATE_KEY = 11000;
@@ -39,6 +40,8 @@ export interface RollupBatchDoc {
   ids: string[];
   /** the increments, fixed once computed so a recovery re-applies exactly them */
   rows?: Rollup[];
+  /** the session increments of the same logs, fixed with `rows` */
+  sessions?: SessionDelta[];
 }
 
 export interface RollupDoc {
@@ -76,6 +79,9 @@ const logSchema = new Schema<LogDoc>(
     clientIp: String,
     userAgent: String,
     gatewayId: String,
+    attribution: mixed,
+    prompt: mixed,
+    scores: mixed,
     bodiesExpired: Boolean,
     detail: mixed,
     requestBody: String,
@@ -89,6 +95,8 @@ const logSchema = new Schema<LogDoc>(
 // every admin filter, each followed by _id so a filtered page is read in time order from the index
 logSchema.index({ createdAt: -1 });
 for (const field of ['key.id', 'model', 'provider', 'status', 'outcome', 'route']) logSchema.index({ [field]: 1, _id: -1 });
+// attribution filters; sparse: most logs carry no user, session, tag or prompt
+for (const field of ['attribution.user', 'attribution.session', 'attribution.tags', 'prompt.familyId', 'prompt.versionId']) logSchema.index({ [field]: 1, _id: -1 }, { sparse: true });
 logSchema.index({ bodiesExpired: 1, createdAt: 1 });
 
 const rollupSchema = new Schema<RollupDoc>({ _id: String, dim: String, value: String, minute: Number }, { ...opts, collection: 'rollups' });
@@ -105,6 +113,48 @@ const promptVersionSchema = new Schema({ _id: String, familyId: String, label: S
 promptVersionSchema.index({ familyId: 1, label: 1 }, { unique: true });
 promptVersionSchema.index({ createdAt: 1 });
 
+/** `_id`: dim, name, minute, value joined by NUL (scoreRollupId) */
+export interface ScoreRollupDoc {
+  _id: string;
+  dim: string;
+  value: string;
+  minute: number;
+  name: string;
+  sum: number;
+  count: number;
+}
+const scoreRollupSchema = new Schema<ScoreRollupDoc>({ _id: String, dim: String, name: String, minute: Number }, { ...opts, collection: 'score_rollups' });
+scoreRollupSchema.index({ dim: 1, name: 1, minute: 1 });
+
+/** `_id`: log id, NUL, score name */
+export interface PendingScoreDoc {
+  _id: string;
+  logId: string;
+  name: string;
+  keyId: string;
+  score: { value: number; comment?: string; at: number; by: 'key' | 'admin' };
+  at: number;
+}
+const pendingScoreSchema = new Schema<PendingScoreDoc>({ _id: String, logId: String, at: Number }, { ...opts, collection: 'pending_scores' });
+pendingScoreSchema.index({ logId: 1 });
+pendingScoreSchema.index({ at: 1 });
+
+export interface SessionDoc {
+  _id: string;
+  firstAt: number;
+  lastAt: number;
+  count: number;
+  tokens: number;
+  costUsd: number;
+  errors: number;
+  users: string[];
+  /** journal mode: the roll-up batches already counted (see rollup-batches.ts) */
+  batches?: string[];
+}
+const sessionSchema = new Schema<SessionDoc>({ _id: String, lastAt: Number, users: [String] }, { ...opts, collection: 'sessions' });
+sessionSchema.index({ lastAt: -1, _id: -1 });
+sessionSchema.index({ users: 1, lastAt: -1 });
+
 const auditSchema = new Schema({ _id: String, at: Number }, { ...opts, collection: 'audit' });
 auditSchema.index({ at: -1, _id: -1 });
 
@@ -114,6 +164,9 @@ export interface Models {
   logs: Model<LogDoc>;
   rollups: Model<RollupDoc>;
   rollupBatches: Model<RollupBatchDoc>;
+  scoreRollups: Model<ScoreRollupDoc>;
+  pendingScores: Model<PendingScoreDoc>;
+  sessions: Model<SessionDoc>;
   meta: Model<{ _id: string; v?: number; json?: string }>;
   providers: Model<Record<string, unknown> & { _id: string }>;
   keys: Model<Record<string, unknown> & { _id: string }>;
@@ -128,6 +181,9 @@ export function defineModels(conn: Connection): Models {
     logs: conn.model<LogDoc>('Log', logSchema),
     rollups: conn.model<RollupDoc>('Rollup', rollupSchema),
     rollupBatches: conn.model<RollupBatchDoc>('RollupBatch', rollupBatchSchema),
+    scoreRollups: conn.model<ScoreRollupDoc>('ScoreRollup', scoreRollupSchema),
+    pendingScores: conn.model<PendingScoreDoc>('PendingScore', pendingScoreSchema),
+    sessions: conn.model<SessionDoc>('Session', sessionSchema),
     meta: conn.model('Meta', plain('meta')),
     providers: conn.model('Provider', plain('providers')),
     keys: conn.model('RelayKey', plain('relay_keys')),

@@ -6,6 +6,8 @@ import { DUPLICATE_KEY, type LogDoc, type Models, type RollupBatchDoc } from './
 import { docToLog, FULL_PROJECTION, toDoc } from './docs.ts';
 import { insertDocs, uniqueById } from './logs.ts';
 import { rollupId, rollupUpdate } from './rollups.ts';
+import { sessionUpdate } from './sessions.ts';
+import { sessionDeltas, type SessionDelta } from '../attribution.ts';
 
 type BatchMethods = Pick<Store, 'insertLogsWithRollups' | 'recoverRollups'>;
 
@@ -30,6 +32,7 @@ export function mongoRollupBatches(conn: Connection, m: Models, info: StoreInfo,
   const logs = m.logs.collection;
   const rollups = m.rollups.collection;
   const journal = m.rollupBatches.collection;
+  const sessions = m.sessions.collection;
 
   async function inTransaction(batch: StoredLog[], rollupsFor: RollupsFor): Promise<string[]> {
     const session = conn.getClient().startSession();
@@ -46,6 +49,8 @@ export function mongoRollupBatches(conn: Connection, m: Models, info: StoreInfo,
           await afterLogsInserted?.();
           const ops = rollupsFor(fresh).map((r) => ({ updateOne: { filter: { _id: rollupId(r) }, update: rollupUpdate(r), upsert: true } }));
           if (ops.length > 0) await rollups.bulkWrite(ops as never[], { ordered: true, session });
+          const sessionOps = sessionDeltas(fresh).map((d) => ({ updateOne: { filter: { _id: d.id }, update: sessionUpdate(d), upsert: true } }));
+          if (sessionOps.length > 0) await sessions.bulkWrite(sessionOps as never[], { ordered: true, session });
         }
         ids = fresh.map((l) => l.id);
       });
@@ -55,16 +60,22 @@ export function mongoRollupBatches(conn: Connection, m: Models, info: StoreInfo,
     }
   }
 
-  /** increments each row once for this batch, however often it is called */
-  async function applyOnce(batchId: string, rows: Rollup[]): Promise<void> {
+  /** increments each row (and session) once for this batch, however often it is called */
+  async function applyOnce(batchId: string, rows: Rollup[], deltas: SessionDelta[]): Promise<void> {
     const ops = rows.map((r) => {
       const { $inc, $setOnInsert } = rollupUpdate(r);
       return { filter: { _id: rollupId(r), batches: { $ne: batchId } }, update: { $inc, $setOnInsert, $push: { batches: batchId } } };
     });
+    await guardedWrites(rollups, ops);
+    const sessionOps = deltas.map((d) => ({ filter: { _id: d.id, batches: { $ne: batchId } }, update: { ...sessionUpdate(d), $push: { batches: batchId } } }));
+    await guardedWrites(sessions, sessionOps);
+  }
+
+  async function guardedWrites(coll: typeof rollups | typeof sessions, ops: { filter: Record<string, unknown>; update: Record<string, unknown> }[]): Promise<void> {
     let done = 0;
     while (done < ops.length) {
       try {
-        await rollups.bulkWrite(ops.slice(done).map((o) => ({ updateOne: { ...o, upsert: true } })) as never[], { ordered: true });
+        await coll.bulkWrite(ops.slice(done).map((o) => ({ updateOne: { ...o, upsert: true } })) as never[], { ordered: true });
         return;
       } catch (err) {
         const e = err as { code?: number; writeErrors?: { index: number }[] | { index: number } };
@@ -73,7 +84,7 @@ export function mongoRollupBatches(conn: Connection, m: Models, info: StoreInfo,
         // the row exists: it already counts this batch (a resumed batch), or another writer created it just
         // now; without upsert the guarded update applies only in the second case
         const failed = ops[done + first.index]!;
-        await rollups.updateOne(failed.filter as never, failed.update as never);
+        await coll.updateOne(failed.filter as never, failed.update as never);
         done += first.index + 1;
       }
     }
@@ -84,24 +95,29 @@ export function mongoRollupBatches(conn: Connection, m: Models, info: StoreInfo,
    * replaces it, and the writer it replaced stops at its next step (its increments are guarded, so any it
    * still makes are harmless; only the owner marks the entry applied and prunes, after its own increments).
    */
-  async function apply(batchId: string, owner: string, rows: Rollup[]): Promise<void> {
-    await applyOnce(batchId, rows);
+  async function apply(batchId: string, owner: string, rows: Rollup[], deltas: SessionDelta[]): Promise<void> {
+    await applyOnce(batchId, rows, deltas);
     const done = await journal.updateOne({ _id: batchId, owner } as never, { $set: { state: 'applied' } });
-    if (done.matchedCount === 1) await prune(batchId, rows);
+    if (done.matchedCount === 1) await prune(batchId, rows, deltas);
   }
 
-  async function prune(batchId: string, rows: Rollup[]): Promise<void> {
+  async function prune(batchId: string, rows: Rollup[], deltas: SessionDelta[]): Promise<void> {
     if (rows.length > 0) {
       const ops = rows.map((r) => ({ updateOne: { filter: { _id: rollupId(r) }, update: { $pull: { batches: batchId } } } }));
       await rollups.bulkWrite(ops as never[], { ordered: false });
+    }
+    if (deltas.length > 0) {
+      const ops = deltas.map((d) => ({ updateOne: { filter: { _id: d.id }, update: { $pull: { batches: batchId } } } }));
+      await sessions.bulkWrite(ops as never[], { ordered: false });
     }
     await journal.deleteOne({ _id: batchId } as never);
   }
 
   async function computeAndApply(batchId: string, owner: string, inserted: StoredLog[], rollupsFor: RollupsFor): Promise<void> {
     const rows = inserted.length > 0 ? rollupsFor(inserted) : [];
-    const mine = await journal.updateOne({ _id: batchId, owner } as never, { $set: { state: 'applying', rows } });
-    if (mine.matchedCount === 1) await apply(batchId, owner, rows);
+    const deltas = sessionDeltas(inserted);
+    const mine = await journal.updateOne({ _id: batchId, owner } as never, { $set: { state: 'applying', rows, sessions: deltas } });
+    if (mine.matchedCount === 1) await apply(batchId, owner, rows, deltas);
   }
 
   async function journaled(batch: StoredLog[], rollupsFor: RollupsFor): Promise<string[]> {
@@ -141,9 +157,9 @@ export function mongoRollupBatches(conn: Connection, m: Models, info: StoreInfo,
           const own = docs.filter((d) => d.rollupBatch === b._id).sort((x, y) => b.ids.indexOf(x._id) - b.ids.indexOf(y._id));
           await computeAndApply(b._id, owner, own.map(docToLog), rollupsFor);
         } else if (b.state === 'applying') {
-          await apply(b._id, owner, b.rows ?? []);
+          await apply(b._id, owner, b.rows ?? [], b.sessions ?? []);
         } else {
-          await prune(b._id, b.rows ?? []);
+          await prune(b._id, b.rows ?? [], b.sessions ?? []);
         }
       }
       return recovered;

@@ -1,6 +1,7 @@
 import type { Rollup, Store } from '../port.ts';
 import { BUCKET_COUNT } from '../shared.ts';
-import { DUPLICATE_KEY, type Models, type RollupDoc } from './models.ts';
+import type { Models, RollupDoc } from './models.ts';
+import { incrementAll } from './bulk.ts';
 
 const B = Array.from({ length: BUCKET_COUNT }, (_, i) => `b${i}`);
 
@@ -42,22 +43,7 @@ export function mongoRollups(m: Models): Pick<Store, 'addRollups' | 'queryRollup
   return {
     async addRollups(rows) {
       if (rows.length === 0) return;
-      const ops = rows.map((r) => ({ updateOne: { filter: { _id: rollupId(r) }, update: rollupUpdate(r), upsert: true } }));
-      // ordered: a retry after a duplicate-key race must not re-apply the increments that already landed
-      const coll = m.rollups.collection;
-      let done = 0;
-      while (done < ops.length) {
-        try {
-          await coll.bulkWrite(ops.slice(done) as never[], { ordered: true });
-          return;
-        } catch (err) {
-          const e = err as { code?: number; writeErrors?: { index: number }[] | { index: number } };
-          const first = Array.isArray(e.writeErrors) ? e.writeErrors[0] : e.writeErrors;
-          if (e.code !== DUPLICATE_KEY || !first) throw err;
-          // everything before the failed op landed; resume at it
-          done += first.index;
-        }
-      }
+      await incrementAll(m.rollups.collection as never, rows.map((r) => ({ updateOne: { filter: { _id: rollupId(r) }, update: rollupUpdate(r), upsert: true as const } })));
     },
     async queryRollups({ from, to, dim, value }) {
       const q: Record<string, unknown> = { dim, minute: { $gte: from, $lt: to } };

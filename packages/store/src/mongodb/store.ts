@@ -7,6 +7,8 @@ import { mongoRollups } from './rollups.ts';
 import { mongoRollupBatches } from './rollup-batches.ts';
 import { migrateMongo } from './schema-version.ts';
 import { mongoPrompts } from './prompts.ts';
+import { mongoScores } from './scores.ts';
+import { mongoSessions } from './sessions.ts';
 import type { StoreTestHooks } from '../port.ts';
 
 const TTL_INDEX = 'retention_ttl';
@@ -90,6 +92,8 @@ export function createMongoStore(uri: string, opts: { serverSelectionTimeoutMS?:
     ...mongoConfig(m),
     ...mongoRollups(m),
     ...mongoPrompts(m),
+    ...mongoScores(m),
+    ...mongoSessions(m),
     ...mongoRollupBatches(conn, m, info, opts.testHooks?.afterLogsInserted),
   };
 }

@@ -7,6 +7,8 @@ import type { Row } from './rows.ts';
 type ConfigMethods = Omit<
   Store,
   'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts' | keyof PromptStore
+  | 'setScore' | 'deleteScore' | 'addPendingScore' | 'pendingScoresFor' | 'deletePendingScore' | 'expirePendingScores' | 'queryScoreRollups'
+  | 'listSessions' | 'getSession'
 >;
 
 function rowToKey(r: Row): RelayKeyRecord {

@@ -4,7 +4,9 @@ import type { Store, StoreTestHooks } from '../port.ts';
 import { DEFAULT_BATCH, previewText, searchTextOf, yieldToLoop } from '../shared.ts';
 import type { Db } from './db.ts';
 import { applyRollups } from './rollups.ts';
-import { FULL_COLUMNS, LIST_COLUMNS, bodyParams, filterSql, logParams, rowToListItem, rowToLog, searchSql, type Row, type SqlValue } from './rows.ts';
+import { applySessionDeltas } from './sessions.ts';
+import { sessionDeltas } from '../attribution.ts';
+import { FULL_COLUMNS, LIST_COLUMNS, attrRows, bodyParams, filterSql, logParams, rowToListItem, rowToLog, searchSql, type Row, type SqlValue } from './rows.ts';
 
 type LogMethods = Pick<
   Store,
@@ -12,8 +14,10 @@ type LogMethods = Pick<
 >;
 
 const INSERT_LOG = `INSERT OR IGNORE INTO logs (id, created_at, route, method, path, model, upstream_model, provider, key_id, key_prefix, key_name,
-  status, outcome, stream, incomplete, error, usage, cost, latency, request_preview, response_preview, client_ip, user_agent, gateway_id, bodies_expired)
-  VALUES (${Array(25).fill('?').join(', ')})`;
+  status, outcome, stream, incomplete, error, usage, cost, latency, request_preview, response_preview, client_ip, user_agent, gateway_id, bodies_expired,
+  user_id, session_id, tags, properties, prompt, prompt_family, prompt_version, scores)
+  VALUES (${Array(33).fill('?').join(', ')})`;
+const INSERT_ATTR = 'INSERT OR IGNORE INTO log_attrs (k, v, seq) VALUES (?, ?, ?)';
 const INSERT_BODY = 'INSERT INTO log_bodies (seq, detail, request_body, response_body, raw_stream) VALUES (?, ?, ?, ?, ?)';
 const INSERT_FTS = 'INSERT INTO logs_fts (rowid, text) VALUES (?, ?)';
 
@@ -58,7 +62,7 @@ export function sqliteLogs(db: Db, testHooks?: StoreTestHooks): LogMethods {
 
   function deleteSeqs(seqs: number[]): void {
     const list = seqs.join(',');
-    db.raw.exec(`DELETE FROM logs WHERE seq IN (${list}); DELETE FROM log_bodies WHERE seq IN (${list}); DELETE FROM logs_fts WHERE rowid IN (${list});`);
+    db.raw.exec(`DELETE FROM logs WHERE seq IN (${list}); DELETE FROM log_bodies WHERE seq IN (${list}); DELETE FROM logs_fts WHERE rowid IN (${list}); DELETE FROM log_attrs WHERE seq IN (${list});`);
   }
 
   /** the logs really inserted (first copy of a repeated id), in one transaction or the caller's */
@@ -67,6 +71,7 @@ export function sqliteLogs(db: Db, testHooks?: StoreTestHooks): LogMethods {
     const insLog = db.stmt(INSERT_LOG);
     const insBody = db.stmt(INSERT_BODY);
     const insFts = db.stmt(INSERT_FTS);
+    const insAttr = db.stmt(INSERT_ATTR);
     return db.tx(() => {
       const inserted: StoredLog[] = [];
       for (const log of logs) {
@@ -76,6 +81,7 @@ export function sqliteLogs(db: Db, testHooks?: StoreTestHooks): LogMethods {
         const seq = r.lastInsertRowid as number;
         insBody.run(seq, ...bodyParams(log));
         insFts.run(seq, log.bodiesExpired ? previewText(log) : searchTextOf(log));
+        for (const [k, v] of attrRows(log)) insAttr.run(k, v, seq);
         inserted.push(log);
       }
       return inserted;
@@ -92,7 +98,10 @@ export function sqliteLogs(db: Db, testHooks?: StoreTestHooks): LogMethods {
       return db.tx(() => {
         const inserted = insertBatch(logs);
         void testHooks?.afterLogsInserted?.();
-        if (inserted.length > 0) applyRollups(db, rollupsFor(inserted));
+        if (inserted.length > 0) {
+          applyRollups(db, rollupsFor(inserted));
+          applySessionDeltas(db, sessionDeltas(inserted));
+        }
         return inserted.map((l) => l.id);
       });
     },

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { SCHEMA_V1, SCHEMA_V2_PROMPTS } from './schema.ts';
+import { SCHEMA_V1, SCHEMA_V2_PROMPTS, SCHEMA_V3_ATTRIBUTION } from './schema.ts';
 
 /**
  * One step of the schema: `up` brings a database from `version - 1` to `version`. SQL text runs with
@@ -20,6 +20,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, up: SCHEMA_V1 },
   { version: 2, up: SCHEMA_V2_PROMPTS },
+  { version: 3, up: SCHEMA_V3_ATTRIBUTION },
 ];
 
 /** The schema version this build writes. */

@@ -1,5 +1,6 @@
 import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
 import { searchTerms } from '../shared.ts';
+import { EMPTY_ATTRIBUTION } from '../attribution.ts';
 
 export type SqlValue = string | number | null;
 export type Row = Record<string, SqlValue>;
@@ -7,12 +8,13 @@ export type Row = Record<string, SqlValue>;
 export const LIST_COLUMNS =
   'l.seq, l.id, l.created_at, l.route, l.method, l.path, l.model, l.upstream_model, l.provider, l.key_id, l.key_prefix, l.key_name, ' +
   'l.status, l.outcome, l.stream, l.incomplete, l.error, l.usage, l.cost, l.latency, l.request_preview, l.response_preview, ' +
-  'l.client_ip, l.user_agent, l.gateway_id, l.bodies_expired';
+  'l.client_ip, l.user_agent, l.gateway_id, l.bodies_expired, l.user_id, l.session_id, l.tags, l.properties, l.prompt, l.scores';
 
 export const FULL_COLUMNS = `${LIST_COLUMNS}, b.detail, b.request_body, b.response_body, b.raw_stream`;
 
 /** Parameters of the logs insert, in column order. */
 export function logParams(log: StoredLog): SqlValue[] {
+  const a = log.attribution ?? EMPTY_ATTRIBUTION;
   return [
     log.id,
     log.createdAt,
@@ -39,7 +41,24 @@ export function logParams(log: StoredLog): SqlValue[] {
     log.userAgent,
     log.gatewayId,
     log.bodiesExpired ? 1 : 0,
+    a.user,
+    a.session,
+    JSON.stringify(a.tags),
+    JSON.stringify(a.properties),
+    log.prompt ? JSON.stringify(log.prompt) : null,
+    log.prompt?.familyId ?? null,
+    log.prompt?.versionId ?? null,
+    JSON.stringify(log.scores ?? {}),
   ];
+}
+
+/** The log_attrs rows of a log: its tags and properties, so filters on them use an index. */
+export function attrRows(log: StoredLog): [k: string, v: string][] {
+  const a = log.attribution;
+  if (!a) return [];
+  const out: [string, string][] = a.tags.map((t) => ['tag', t]);
+  for (const name in a.properties) out.push([`p.${name}`, a.properties[name]!]);
+  return out;
 }
 
 /** Parameters of the log_bodies insert after seq. */
@@ -82,6 +101,14 @@ export function rowToListItem(r: Row): LogListItem {
     clientIp: r.client_ip as string | null,
     userAgent: r.user_agent as string | null,
     gatewayId: r.gateway_id as string | null,
+    attribution: {
+      user: (r.user_id as string | null) ?? null,
+      session: (r.session_id as string | null) ?? null,
+      tags: r.tags ? JSON.parse(r.tags as string) : [],
+      properties: r.properties ? JSON.parse(r.properties as string) : {},
+    },
+    prompt: r.prompt ? JSON.parse(r.prompt as string) : null,
+    scores: r.scores ? JSON.parse(r.scores as string) : {},
   };
 }
 
@@ -131,6 +158,21 @@ export function filterSql(f: LogFilter, matchTable?: string): { where: string; p
   if (f.route !== undefined) add('l.route = ?', f.route);
   if (f.stream !== undefined) add('l.stream = ?', f.stream ? 1 : 0);
   if (f.errorsOnly) c.push("(l.outcome <> 'ok' OR l.status >= 400)");
+  if (f.user !== undefined) add('l.user_id = ?', f.user);
+  if (f.session !== undefined) add('l.session_id = ?', f.session);
+  if (f.prompt !== undefined) add('l.prompt_family = ?', f.prompt);
+  if (f.promptVersion !== undefined) add('l.prompt_version = ?', f.promptVersion);
+  if (f.tag !== undefined) add("l.seq IN (SELECT seq FROM log_attrs WHERE k = 'tag' AND v = ?)", f.tag);
+  for (const name in f.properties ?? {}) add('l.seq IN (SELECT seq FROM log_attrs WHERE k = ? AND v = ?)', `p.${name}`, f.properties![name]!);
+  if (f.scored !== undefined) c.push(f.scored ? "l.scores <> '{}'" : "l.scores = '{}'");
+  for (const name in f.scores ?? {}) {
+    // a JSON path with the name quoted: score names are [A-Za-z0-9_-] (contracts' SCORE_NAME_PATTERN)
+    const path = `$."${name}".value`;
+    const { min, max } = f.scores![name]!;
+    add('json_extract(l.scores, ?) IS NOT NULL', path);
+    if (min !== undefined) add('json_extract(l.scores, ?) >= ?', path, min);
+    if (max !== undefined) add('json_extract(l.scores, ?) <= ?', path, max);
+  }
   if (f.q !== undefined) {
     // unary + keeps the planner walking logs in id order and probing the table, instead of fetching
     // every match and sorting them again for each batch

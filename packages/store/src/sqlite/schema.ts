@@ -93,6 +93,64 @@ CREATE TABLE IF NOT EXISTS audit (id TEXT PRIMARY KEY, at INTEGER NOT NULL, data
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at, id);
 `;
 
+/**
+ * Version 3: attribution, the prompt reference and scores on \`logs\` (old rows read as having none), the
+ * \`log_attrs\` rows the tag and property filters probe, score roll-ups, pending scores and sessions.
+ */
+export const SCHEMA_V3_ATTRIBUTION = `
+ALTER TABLE logs ADD COLUMN user_id TEXT;
+ALTER TABLE logs ADD COLUMN session_id TEXT;
+ALTER TABLE logs ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE logs ADD COLUMN properties TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE logs ADD COLUMN prompt TEXT;
+ALTER TABLE logs ADD COLUMN prompt_family TEXT;
+ALTER TABLE logs ADD COLUMN prompt_version TEXT;
+ALTER TABLE logs ADD COLUMN scores TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX logs_user ON logs(user_id, id) WHERE user_id IS NOT NULL;
+CREATE INDEX logs_session ON logs(session_id, id) WHERE session_id IS NOT NULL;
+CREATE INDEX logs_prompt_family ON logs(prompt_family, id) WHERE prompt_family IS NOT NULL;
+CREATE INDEX logs_prompt_version ON logs(prompt_version, id) WHERE prompt_version IS NOT NULL;
+
+-- attribution a log is filtered on besides its own columns: k = 'tag' (v = the tag) or 'p.<name>' (v = the value)
+CREATE TABLE log_attrs (k TEXT NOT NULL, v TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (k, v, seq)) WITHOUT ROWID;
+CREATE INDEX log_attrs_seq ON log_attrs(seq);
+
+CREATE TABLE score_rollups (
+  dim TEXT NOT NULL,
+  value TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  sum REAL NOT NULL DEFAULT 0,
+  count INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (dim, name, minute, value)
+) WITHOUT ROWID;
+
+CREATE TABLE pending_scores (
+  log_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  score TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (log_id, name)
+) WITHOUT ROWID;
+CREATE INDEX pending_scores_at ON pending_scores(at);
+
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  first_at INTEGER NOT NULL,
+  last_at INTEGER NOT NULL,
+  count INTEGER NOT NULL DEFAULT 0,
+  tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0,
+  errors INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX sessions_last ON sessions(last_at, id);
+CREATE TABLE session_users (user TEXT NOT NULL, session TEXT NOT NULL, PRIMARY KEY (user, session)) WITHOUT ROWID;
+CREATE INDEX session_users_session ON session_users(session);
+
+`;
+
+
 // busy_timeout first: switching a fresh file to WAL needs a lock that another process opening the same
 // new file at the same moment may hold (two `init` runs at once), and without the timeout that fails at
 // once with "database is locked".

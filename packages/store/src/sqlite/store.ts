@@ -4,6 +4,8 @@ import { sqliteLogs } from './logs.ts';
 import { sqliteConfig } from './config.ts';
 import { sqliteRollups } from './rollups.ts';
 import { sqlitePrompts } from './prompts.ts';
+import { sqliteScores } from './scores.ts';
+import { sqliteSessions } from './sessions.ts';
 
 /**
  * The embedded store on Node's built-in `node:sqlite` (no native addon). Calls are synchronous
@@ -22,6 +24,8 @@ export function createSqliteStore(path: string, testHooks?: StoreTestHooks): Sto
     ...sqliteConfig(db),
     ...sqliteRollups(db),
     ...sqlitePrompts(db),
+    ...sqliteScores(db),
+    ...sqliteSessions(db),
   };
 }
 

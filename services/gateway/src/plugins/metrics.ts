@@ -54,6 +54,7 @@ export function createMetrics() {
     captureBytesInFlight: new Gauge({ name: 'gateway_capture_bytes_in_flight', help: 'captured body bytes held in memory until their events leave the process (bounded by CAPTURE_BUDGET_BYTES)', registers: [registry] }),
     captureBudgetBytes: new Gauge({ name: 'gateway_capture_budget_bytes', help: 'CAPTURE_BUDGET_BYTES: the most captured bytes held in memory at once', registers: [registry] }),
     captureTruncated: new Counter({ name: 'gateway_capture_budget_truncated_total', help: 'bodies captured only in part because the capture budget was used up', registers: [registry] }),
+    feedback: new Counter({ name: 'gateway_feedback_total', help: 'POST /v1/relay/feedback answers: accepted (queued), invalid (400), unavailable (queue did not take it)', labelNames: ['result'], registers: [registry] }),
     snapshotVersion: new Gauge({ name: 'gateway_snapshot_version', help: 'version of the configuration snapshot in use (-1: none)', registers: [registry] }),
     authRejectedUnlogged: new Counter({
       name: 'gateway_auth_rejected_unlogged_total',

@@ -4,6 +4,7 @@ import { Exchange } from '../features/capture/exchange.ts';
 import { authenticate, notConfigured } from '../features/auth/authenticate.ts';
 import type { GatewayContext, RequestState } from '../features/proxy/context.ts';
 import { finishExchange } from '../features/proxy/finish.ts';
+import { readAttributionHeaders } from '../features/attribution/parse.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,6 +56,8 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
     ctx.metrics.inflight.inc();
     ctx.active.set(ex.id, { st, res: reply.raw });
     reply.header('x-request-id', ex.id);
+    // the id of the log this answer will be stored as, on every answer (errors included), for feedback
+    reply.header('x-relay-log-id', ex.id);
     // while draining, answers close their connection, so no idle keep-alive socket is left for the listener
     // close to reset under a client that is just writing its next request on it
     if (ctx.draining) reply.header('connection', 'close');
@@ -75,7 +78,13 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
     }
     // authenticated first, so the shutdown 503 is recorded with the caller's key when it had a valid one
     if (ctx.closing) return done(shuttingDown());
-    done(authError ?? undefined);
+    if (authError) return done(authError);
+    try {
+      ex.attribution = readAttributionHeaders(request.headers);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   });
 
   app.addHook('onResponse', (request, reply, done) => {

@@ -7,6 +7,7 @@ import type { GatewayContext, RequestState } from '../features/proxy/context.ts'
 import { admit, runProxy } from '../features/proxy/run.ts';
 import { rewriteBody } from '../features/proxy/json-fields.ts';
 import { readJsonFields } from '../features/proxy/request-fields.ts';
+import { withBodyAttribution } from '../features/attribution/parse.ts';
 
 interface ModelRoute {
   url: string;
@@ -82,6 +83,7 @@ async function handle(ctx: GatewayContext, r: ModelRoute, request: FastifyReques
   st.ex.requestBody = captureBuffer(raw, settings.captureMaxBytes, request.headers['content-type'], ctx.captureBudget, st.ex);
   const { body, fields } = readJsonFields(raw);
   const model = fields.model?.value || null;
+  if (fields.user !== null || fields.metadata !== null) st.ex.attribution = withBodyAttribution(st.ex.attribution, fields.user, fields.metadata);
   const candidates = model === null ? withoutModel(ctx, st, r) : route(ctx, request, model, r.type);
   const limitHeaders = await admit(ctx, st);
   // usage for every chat stream: ask for it when the client did not, and hide that chunk from the client

@@ -4,12 +4,14 @@ import {
   EXCHANGE_EVENT_VERSION,
   uuidv7,
   type Attempt,
+  type Attribution,
   type CapturedBody,
   type ExchangeEvent,
   type Outcome,
   type RelayKeyRef,
   type Route,
 } from '@llm-relay/contracts';
+import { compactAttribution } from '../attribution/parse.ts';
 
 const ALLOWED = [...CAPTURED_HEADER_ALLOWLIST];
 
@@ -74,6 +76,8 @@ export class Exchange {
   error: string | undefined;
   finished = false;
   private cutReason: string | null = null;
+  /** from x-relay-* headers and the body's user/metadata */
+  attribution: Attribution | null = null;
   /** capture-budget bytes this exchange holds until its event has left the process */
   held = 0;
   /** refused for its relay key: the event keeps metadata only, no bodies */
@@ -143,6 +147,7 @@ export class Exchange {
       ...(this.error !== undefined ? { error: this.error } : {}),
       ...(this.clientIp !== undefined ? { clientIp: this.clientIp } : {}),
       ...(this.userAgent !== undefined ? { userAgent: this.userAgent } : {}),
+      ...(this.attribution ? { attribution: compactAttribution(this.attribution) } : {}),
     };
   }
 }

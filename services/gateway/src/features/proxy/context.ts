@@ -12,6 +12,7 @@ import type { Journal } from '../capture/journal.ts';
 import type { Limiter } from '../limits/limiter.ts';
 import type { Upstreams } from '../upstream/pools.ts';
 import type { RejectSampler } from '../auth/reject-sampler.ts';
+import type { FeedbackQueue } from '../feedback/feedback-queue.ts';
 
 /** Everything a request handler needs, built once by app.ts. */
 export interface GatewayContext {
@@ -24,6 +25,7 @@ export interface GatewayContext {
   /** the Redis limiter, enforced locally while Redis does not answer (OutageLimits) */
   limiter: Pick<Limiter, 'admit' | 'release'>;
   sink: EventSink;
+  feedback: FeedbackQueue;
   captureBudget: CaptureBudget;
   journal: Journal;
   /** which requests refused for their relay key are recorded */

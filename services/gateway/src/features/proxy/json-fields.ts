@@ -18,6 +18,10 @@ export interface TopLevelFields {
   model: (Span & { value: string }) | null;
   stream: boolean;
   streamOptions: (Span & { value: Record<string, unknown> | null }) | null;
+  /** OpenAI's end-user id, read for attribution */
+  user: string | null;
+  /** chat completions' and Responses' `metadata` object (Anthropic's too), read for attribution */
+  metadata: Record<string, unknown> | null;
   /** offset of the closing brace of the top-level object */
   close: number;
   /**
@@ -101,7 +105,7 @@ function keyText(b: Buffer, start: number, end: number): string {
 export function scanTopLevel(b: Buffer): TopLevelFields | null {
   let i = skipWs(b, 0);
   if (b[i] !== 0x7b) return null;
-  const out: TopLevelFields = { model: null, stream: false, streamOptions: null, close: -1, duplicateKey: null, depth: 1 };
+  const out: TopLevelFields = { model: null, stream: false, streamOptions: null, user: null, metadata: null, close: -1, duplicateKey: null, depth: 1 };
   i = skipWs(b, i + 1);
   if (b[i] === 0x7d) return { ...out, close: i };
   const keys = new Set<string>();
@@ -132,6 +136,13 @@ export function scanTopLevel(b: Buffer): TopLevelFields | null {
       } else if (key === 'stream_options') {
         const v: unknown = JSON.parse(b.toString('utf8', vStart, vEnd));
         out.streamOptions = { start: vStart, end: vEnd, value: v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null };
+      } else if (key === 'user') {
+        const v: unknown = JSON.parse(b.toString('utf8', vStart, vEnd));
+        out.user = typeof v === 'string' ? v : null;
+      } else if (key === 'metadata') {
+        // small by contract (OpenAI: 16 pairs); parsed only when present
+        const v: unknown = JSON.parse(b.toString('utf8', vStart, vEnd));
+        out.metadata = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
       }
     } catch {
       return null;

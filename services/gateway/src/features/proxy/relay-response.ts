@@ -61,6 +61,7 @@ export function relayResponse(o: RelayOptions): Promise<void> {
 
   const headers = clientHeaders(h, Boolean(decoder));
   headers['x-request-id'] = ex.id;
+  headers['x-relay-log-id'] = ex.id;
   if (o.retried) headers['x-should-retry'] = 'false';
   if (o.extraHeaders) Object.assign(headers, o.extraHeaders);
   ex.status = upstream.statusCode;
@@ -147,7 +148,7 @@ export function relayResponse(o: RelayOptions): Promise<void> {
         ex.fail(timeout ? 'timeout' : 'upstream_error', `body broke: ${err.message}`);
         ex.status = timeout ? 504 : 502;
         const body = JSON.stringify(openAIError(`upstream response body failed: ${err.message}`, 'server_error', timeout ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_BODY'));
-        res.writeHead(ex.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': ex.id });
+        res.writeHead(ex.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': ex.id, 'x-relay-log-id': ex.id });
         res.end(body);
       } else {
         ex.fail('upstream_error', `body broke: ${err.message}`);

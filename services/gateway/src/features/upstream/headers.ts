@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CompiledProvider } from '../config/compiled.ts';
+import { RELAY_HEADER_PREFIX } from '../attribution/parse.ts';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings'];
 
@@ -10,7 +11,7 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-aut
  */
 const DROP_REQUEST = new Set([...HOP_BY_HOP, 'host', 'authorization', 'x-api-key', 'content-length', 'accept-encoding', 'cookie', 'expect', 'openai-organization', 'openai-project']);
 /** Never passed back to the client: hop-by-hop, and what the gateway sets itself. */
-const DROP_RESPONSE = new Set([...HOP_BY_HOP, 'x-request-id', 'set-cookie', 'alt-svc']);
+const DROP_RESPONSE = new Set([...HOP_BY_HOP, 'x-request-id', 'x-relay-log-id', 'set-cookie', 'alt-svc']);
 
 function connectionListed(h: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Set<string> | null {
   const c = h.connection;
@@ -26,7 +27,8 @@ export function upstreamHeaders(h: IncomingHttpHeaders, p: CompiledProvider, api
   const out: Record<string, string> = {};
   const listed = connectionListed(h);
   for (const name in h) {
-    if (DROP_REQUEST.has(name) || listed?.has(name)) continue;
+    // x-relay-* (attribution) is the relay's own; 'x' = 120 keeps the test to one compare for most names
+    if (DROP_REQUEST.has(name) || listed?.has(name) || (name.charCodeAt(0) === 120 && name.startsWith(RELAY_HEADER_PREFIX))) continue;
     const v = h[name];
     if (v !== undefined) out[name] = Array.isArray(v) ? v.join(', ') : v;
   }

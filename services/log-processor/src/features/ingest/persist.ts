@@ -4,6 +4,7 @@ import { LIVE_STREAM_MAXLEN, liveEntryFields, redisKeys, type StoredLog } from '
 import { toListItem, type Store } from '@llm-relay/store';
 import type { Metrics } from '../ops/metrics.ts';
 import { keyUsageFor, promptsSeen, rollupsFor } from '../rollups/rollups.ts';
+import { applyPendingScores } from '../feedback/scores.ts';
 
 export type PersistOutcome = 'inserted' | 'duplicate' | { error: Error };
 
@@ -47,6 +48,7 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
   metrics.inserted.inc(fresh.length);
   metrics.duplicates.inc(logs.length - fresh.length);
   await announced;
+  await applyPendingScores(deps, logs.map((l) => l.id));
   return isFresh.map((f) => (f ? 'inserted' : 'duplicate'));
 }
 

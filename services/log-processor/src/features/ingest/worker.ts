@@ -1,7 +1,8 @@
 import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { EXCHANGES_QUEUE, ExchangeEventSchema, type StoredLog } from '@llm-relay/contracts';
+import { EXCHANGES_QUEUE, ExchangeEventSchema, FEEDBACK_JOB_NAME, FeedbackJobSchema, type StoredLog } from '@llm-relay/contracts';
+import { applyFeedback } from '../feedback/scores.ts';
 import { buildLog } from '../logs/build-log.ts';
 import type { SettingsWatcher } from '../settings/settings-watcher.ts';
 import type { Metrics } from '../ops/metrics.ts';
@@ -51,7 +52,17 @@ export function startIngest(opts: IngestOptions): Ingest {
     maxWeight: opts.batchMaxBytes,
   });
 
-  const handle = async (job: Job): Promise<'inserted' | 'duplicate'> => {
+  /** feedback shares the queue (it is applied in order with the logs it scores) as a job type of its own */
+  const handleFeedback = async (job: Job): Promise<string> => {
+    const parsed = FeedbackJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      throw new UnrecoverableError(`invalid feedback: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    return applyFeedback(opts, parsed.data);
+  };
+
+  const handle = async (job: Job): Promise<string> => {
+    if (job.name === FEEDBACK_JOB_NAME) return handleFeedback(job);
     const parsed = ExchangeEventSchema.safeParse(job.data);
     if (!parsed.success) {
       throw new UnrecoverableError(`invalid exchange event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -90,7 +101,8 @@ export function startIngest(opts: IngestOptions): Ingest {
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     autorun: true,
   });
-  worker.on('completed', () => {
+  worker.on('completed', (job) => {
+    if (job.name === FEEDBACK_JOB_NAME) return;
     counts.processed += 1;
     metrics.processed.inc();
   });

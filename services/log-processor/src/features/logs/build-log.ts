@@ -1,4 +1,4 @@
-import type { ExchangeEvent, RedactionType, Settings, StoredLog } from '@llm-relay/contracts';
+import type { ExchangeEvent, RedactionType, Settings, StoredAttribution, StoredLog } from '@llm-relay/contracts';
 import { isObj, parseBody, reassembleResponse } from '../reassembly/index.ts';
 import { computeUsage } from '../usage/usage.ts';
 import { computeCost, priceFor } from '../pricing/pricing.ts';
@@ -106,6 +106,10 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
     clientIp: event.clientIp ?? null,
     userAgent,
     gatewayId: event.gatewayId ?? null,
+    attribution: storedAttribution(event.attribution),
+    // the prompt family/version detection sets this; scores arrive later (feedback)
+    prompt: null,
+    scores: {},
     timing: { startedAt, upstreamHeadersAt, firstByteAt, endedAt },
     attempts: event.attempts,
     request: { headers: requestHeaders, body: requestBody, bytes: event.request.body.bytes, truncated: event.request.body.truncated || requestCut },
@@ -119,6 +123,11 @@ function redactHeaders(redactor: Redactor, headers: Record<string, string>): Rec
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) out[name] = redactor.redactText(value).text;
   return out;
+}
+
+/** Stored attribution is always present: empty when the event had none (or came from an older gateway). */
+export function storedAttribution(a: ExchangeEvent['attribution']): StoredAttribution {
+  return { user: a?.user ?? null, session: a?.session ?? null, tags: a?.tags ?? [], properties: a?.properties ?? {} };
 }
 
 function preview(text: string): string {

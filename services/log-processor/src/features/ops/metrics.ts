@@ -25,6 +25,12 @@ export function createMetrics() {
     }),
     redactions: new Counter({ name: 'llmrelay_processor_redactions_total', help: 'PII findings replaced, by type', labelNames: ['type'] as const, registers: [registry] }),
     retention: new Counter({ name: 'llmrelay_processor_retention_total', help: 'retention work done', labelNames: ['kind'] as const, registers: [registry] }),
+    feedback: new Counter({
+      name: 'llmrelay_processor_feedback_total',
+      help: 'feedback (scores sent with a relay key) by result: applied, unchanged, stale (a newer score of that name is stored), pending (log not stored yet), dropped_wrong_key (the log was made with another key), expired (its log never came)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     inflight: new Gauge({ name: 'llmrelay_processor_pending_logs', help: 'logs waiting in the current batch', registers: [registry] }),
   };
 }

@@ -12,8 +12,8 @@ export async function recomputeCosts(store: Store, filter: LogFilter, overrides:
   const updated = await store.updateCosts(filter, (log) => {
     const cost = computeCost(log.usage, priceFor([log.upstreamModel, responseModel(log), log.model], log.createdAt, overrides));
     // keep only what the roll-up correction needs: a long range must not hold every body in memory
-    const { createdAt, model, upstreamModel, key, provider } = log;
-    changes.push({ log: { createdAt, model, upstreamModel, key, provider }, deltaUsd: (cost.usd ?? 0) - (log.cost.usd ?? 0) });
+    const { createdAt, model, upstreamModel, key, provider, attribution, prompt } = log;
+    changes.push({ log: { createdAt, model, upstreamModel, key, provider, attribution, prompt }, deltaUsd: (cost.usd ?? 0) - (log.cost.usd ?? 0) });
     return cost;
   });
   const rows = costDeltaRollups(changes);

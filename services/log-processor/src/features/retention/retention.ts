@@ -4,6 +4,7 @@ import type { Settings } from '@llm-relay/contracts';
 import type { Store } from '@llm-relay/store';
 import type { Metrics } from '../ops/metrics.ts';
 import { releaseLock, tryLock } from '../ops/redis-lock.ts';
+import { expirePendingScores } from '../feedback/scores.ts';
 
 const DAY = 86_400_000;
 
@@ -47,7 +48,7 @@ export function scheduleRetention(deps: RetentionDeps, intervalMs: number): { st
   let running: Promise<unknown> | null = null;
   const tick = () => {
     if (running) return;
-    running = runRetentionOnce(deps)
+    running = Promise.all([runRetentionOnce(deps), expirePendingScores(deps)])
       .catch((err) => deps.log.warn({ err }, 'retention pass failed'))
       .finally(() => {
         running = null;

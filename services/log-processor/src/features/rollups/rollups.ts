@@ -1,5 +1,5 @@
 import type { StoredLog } from '@llm-relay/contracts';
-import { ALL_TIME_MINUTE, PROMPT_TOTAL_DIMS, ROLLUP_LATENCY_BUCKETS, type Rollup } from '@llm-relay/store';
+import { ALL_TIME_MINUTE, PROMPT_TOTAL_DIMS, ROLLUP_LATENCY_BUCKETS, rollupDims, type Rollup } from '@llm-relay/store';
 
 const MINUTE = 60_000;
 
@@ -12,17 +12,10 @@ export function isError(log: Pick<StoredLog, 'outcome' | 'status'>): boolean {
   return log.outcome !== 'ok' || log.status >= 400;
 }
 
-export type RollupDims = Pick<StoredLog, 'createdAt' | 'model' | 'upstreamModel' | 'key' | 'provider' | 'prompt'>;
+export type RollupDims = Pick<StoredLog, 'createdAt' | 'model' | 'upstreamModel' | 'key' | 'provider' | 'attribution' | 'prompt'>;
 
-/** The dimension values a log counts under: everything, its model, its key, its provider. */
-function dims(log: RollupDims): [Rollup['dim'], string][] {
-  return [
-    ['all', 'all'],
-    ['model', log.model ?? log.upstreamModel ?? 'unknown'],
-    ['key', log.key?.id ?? 'none'],
-    ['provider', log.provider ?? 'none'],
-  ];
-}
+/** The dimension values a log counts under (store's rollupDims: also its user, session, tags, properties, prompt). */
+const dims = rollupDims;
 
 /**
  * The rows a log counts in: per minute for each dimension, and the lifetime rows of its prompt family and
