@@ -68,7 +68,9 @@ describe('attribution and feedback end to end', () => {
     expect(streamed.stream).toBe(true);
     expect(streamed.attribution).toEqual({ user: 'streamer', session: null, tags: [], properties: {} });
 
-    const refused = await client().chat.completions.create({ model: 'gpt-4o-mini', messages: [] }, { headers: { 'x-relay-tags': 'x'.repeat(65) } }).catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
+    const refused = (await client()
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: [] }, { headers: { 'x-relay-tags': 'x'.repeat(65) } })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(refused.status).toBe(400);
     expect((await storedLog(refused.headers!.get('x-relay-log-id')!)).status).toBe(400);
   });

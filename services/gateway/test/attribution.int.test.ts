@@ -40,7 +40,7 @@ async function feedbackJob(id: string): Promise<FeedbackJob> {
 
 describe('attribution on the way in', () => {
   it('reads x-relay-* headers onto the event, strips them before the provider, leaves the body untouched', async () => {
-    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'attributed' }], user: 'body-user', metadata: { team: 'ignored', Feature: 'faq', n: 1 } as Record<string, string> };
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'attributed' }], user: 'body-user', metadata: { team: 'ignored', Feature: 'faq', n: 1 } as unknown as Record<string, string> };
     const { response } = await w.client(base, key.secret).chat.completions.create(body, { headers: RELAY_HEADERS }).withResponse();
     const id = response.headers.get('x-relay-log-id')!;
     expect(id).toBe(response.headers.get('x-request-id'));
