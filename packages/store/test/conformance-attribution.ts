@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { LogFilter, StoredLog } from '@llm-relay/contracts';
 import { toListItem } from '../src/shared.ts';
 import type { StoreCtx } from './conformance.ts';
-import { MIN, T0, asRead, makeLog } from './fixtures.ts';
+import { MIN, T0, asRead, makeLog } from '@llm-relay/testkit';
 import { testRollupsFor } from './conformance-rollups.ts';
 
 const newestFirst = (logs: StoredLog[]) => logs.map((l) => l.id).sort().reverse();

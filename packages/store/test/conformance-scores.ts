@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { Score } from '@llm-relay/contracts';
 import type { StoreCtx } from './conformance.ts';
-import { MIN, T0, makeLog } from './fixtures.ts';
+import { MIN, T0, makeLog } from '@llm-relay/testkit';
 
 const score = (value: number, at: number, by: Score['by'] = 'key'): Score => ({ value, at, by });
 const range = { from: T0 - 10 * MIN, to: T0 + 10_000 * MIN };
