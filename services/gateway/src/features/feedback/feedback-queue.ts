@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, FEEDBACK_JOB_NAME, FeedbackJobSchema, RelayError, type FeedbackJob } from '@llm-relay/contracts';
-import { withTimeout } from '../with-timeout.ts';
+import { withTimeout } from '@llm-relay/server-kit';
 
 const ADD_TIMEOUT_MS = 2_000;
 
