@@ -159,6 +159,9 @@ export const CAPTURED_HEADER_ALLOWLIST = new Set([
   'x-ratelimit-reset-requests',
   'x-ratelimit-reset-tokens',
   'retry-after',
+  // W3C trace context, so the log processor's OpenTelemetry span joins the client's trace
+  'traceparent',
+  'tracestate',
 ]);
 
 /**

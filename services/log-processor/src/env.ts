@@ -2,6 +2,29 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { booleanFromEnv, parseEnv, portFromEnv, sharedEnvShape } from '@llm-relay/config';
 
+// The exporters speak OTLP over HTTP only: gRPC would pull in a second transport stack for the same spans.
+const otlpProtocol = z.enum(['http/protobuf', 'http/json']);
+
+/** The OTel header list format: comma-separated `key=value` pairs with URL-encoded values. */
+const otlpHeaders = z.string().transform((raw, ctx) => {
+  const out: Record<string, string> = {};
+  for (const pair of raw.split(',')) {
+    if (pair.trim() === '') continue;
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected key=value pairs, got "${pair.trim()}"` });
+      return z.NEVER;
+    }
+    try {
+      out[decodeURIComponent(pair.slice(0, eq).trim())] = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `bad URL encoding in "${pair.trim()}"` });
+      return z.NEVER;
+    }
+  }
+  return out;
+});
+
 export const ProcessorEnvSchema = z.object({
   ...sharedEnvShape,
   /** health and metrics only */
@@ -28,6 +51,22 @@ export const ProcessorEnvSchema = z.object({
   ROLLUP_RECOVERY_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
   /** a half-done batch younger than this is left to its writer (must exceed the slowest batch write) */
   ROLLUP_RECOVERY_GRACE_SECONDS: z.coerce.number().int().min(0).default(300),
+  // OpenTelemetry export: the standard OTel variables (https://opentelemetry.io/docs/specs/otel/protocol/exporter/).
+  // With no endpoint set no SDK is started at all.
+  /** base URL of an OTLP/HTTP receiver; spans go to <endpoint>/v1/traces */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** the full traces URL; wins over OTEL_EXPORTER_OTLP_ENDPOINT */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  /** `key=value,key2=value2` (values URL-encoded), sent with every export, e.g. a vendor's API key */
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.default({}),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: otlpHeaders.default({}),
+  OTEL_SERVICE_NAME: z.string().min(1).default('llm-relay'),
+  /** also export the (redacted) prompt and answer text on each span; off: metadata only */
+  OTEL_EXPORT_BODIES: booleanFromEnv.default(false),
+  /** cap on each exported text when OTEL_EXPORT_BODIES is on */
+  OTEL_EXPORT_BODY_MAX_CHARS: z.coerce.number().int().min(1).max(1_000_000).default(8192),
   /** TEST ONLY: SIGKILL this process right after a batch's logs are written, before their roll-ups */
   PROCESSOR_TEST_SIGKILL_AFTER_LOG_INSERT: booleanFromEnv.default(false),
 });

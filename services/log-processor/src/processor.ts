@@ -11,6 +11,7 @@ import { startIngest, type Ingest } from './features/ingest/worker.ts';
 import { scheduleRetention } from './features/retention/retention.ts';
 import { scheduleRollupRecovery } from './features/rollups/recovery.ts';
 import { PromptDetector } from './features/prompts/detector.ts';
+import { spanExportConfig, startSpanExport } from './features/otel/span-export.ts';
 
 export interface Processor {
   app: FastifyInstance;
@@ -39,7 +40,10 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
   const prompts = new PromptDetector({ store, redis, prefix: env.REDIS_PREFIX, log });
   await prompts.start();
 
+  const otel = spanExportConfig(env);
+  const spans = otel ? startSpanExport(otel, log) : undefined;
   const ingest = startIngest({
+    spans,
     store,
     redis,
     prefix: env.REDIS_PREFIX,
@@ -81,6 +85,8 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
         }
       };
       await step('worker', () => ingest.close());
+      // after the worker: the last batch's spans are queued, and go out before the process exits
+      if (spans) await step('otel spans', () => spans.shutdown());
       settings.stop();
       prompts.stop();
       await step('retention', () => retention.stop());

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { LIVE_STREAM_MAXLEN, liveEntryFields, redisKeys, type StoredLog } from '@llm-relay/contracts';
 import { toListItem, type Store } from '@llm-relay/store';
 import type { Metrics } from '../ops/metrics.ts';
+import type { SpanExport } from '../otel/span-export.ts';
 import { keyUsageFor, promptsSeen, rollupsFor } from '../rollups/rollups.ts';
 import { applyPendingScores } from '../feedback/scores.ts';
 
@@ -14,6 +15,8 @@ export interface PersistDeps {
   prefix: string;
   metrics: Metrics;
   log: Logger;
+  /** OpenTelemetry spans for newly stored logs; absent when no OTLP endpoint is set */
+  spans?: SpanExport;
 }
 
 /**
@@ -46,6 +49,8 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
     for (const [type, n] of Object.entries(l.redactions)) if (n > 0) metrics.redactions.inc({ type }, n);
   }
   metrics.inserted.inc(fresh.length);
+  // once per stored log, like the live entries: a redelivered job makes no second span
+  deps.spans?.export(fresh);
   metrics.duplicates.inc(logs.length - fresh.length);
   await announced;
   await applyPendingScores(deps, logs.map((l) => l.id));
