@@ -16,7 +16,8 @@ interface Readyz {
 
 let w: FaultWorld;
 beforeAll(async () => {
-  w = await FaultWorld.start({ label: 'empty-restart', redisPort: 7302 });
+  // no admin: nothing re-publishes the snapshot, the gateway keeps serving the one it holds
+  w = await FaultWorld.start({ label: 'empty-restart', redisPort: 7302, parts: ['gateway', 'processor'] });
 });
 afterAll(() => w?.close());
 

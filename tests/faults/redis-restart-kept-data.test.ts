@@ -8,7 +8,7 @@ import { FaultWorld } from './harness.ts';
 
 let w: FaultWorld;
 beforeAll(async () => {
-  w = await FaultWorld.start({ label: 'aof-restart', redisPort: 7301 });
+  w = await FaultWorld.start({ label: 'aof-restart', redisPort: 7301, parts: ['gateway', 'processor'] });
 });
 afterAll(() => w?.close());
 

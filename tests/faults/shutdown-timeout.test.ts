@@ -11,7 +11,7 @@ import { FaultWorld } from './harness.ts';
 const STREAMS = 20;
 let w: FaultWorld;
 beforeAll(async () => {
-  w = await FaultWorld.start({ label: 'shutdown-cut', redisPort: 7304, env: { SHUTDOWN_DRAIN_MS: '0', SHUTDOWN_TIMEOUT_MS: '1500' } });
+  w = await FaultWorld.start({ label: 'shutdown-cut', redisPort: 7304, parts: ['gateway', 'processor'], env: { SHUTDOWN_DRAIN_MS: '0', SHUTDOWN_TIMEOUT_MS: '1500' } });
 });
 afterAll(() => w?.close());
 
