@@ -80,9 +80,9 @@ type ScriptRedis = Redis & {
 };
 
 /**
- * Per-key limits in Redis. When Redis does not answer within `timeoutMs` the check fails open: the
- * request is served, the skip is counted (gateway_ratelimit_fail_open_total) and logged. Serving
- * traffic matters more than exact limits during an outage; the journal keeps every event meanwhile.
+ * Per-key limits in Redis. When Redis does not answer within `timeoutMs` the answer says so (`failOpen`),
+ * the skip is counted (gateway_ratelimit_fail_open_total) and logged; OutageLimits (outage-limits.ts),
+ * which wraps this limiter, then decides locally, or admits the request under LIMITS_ON_OUTAGE=open.
  */
 export class Limiter {
   private readonly redis: ScriptRedis;
@@ -141,7 +141,7 @@ export class Limiter {
     const t = Date.now();
     if (t - this.lastWarn > 10_000) {
       this.lastWarn = t;
-      this.log.warn({ err: err.message, keyId }, 'rate-limit store unreachable; failing open');
+      this.log.warn({ err: err.message, keyId }, 'rate-limit store unreachable; deciding without it (LIMITS_ON_OUTAGE)');
     }
   }
 }
