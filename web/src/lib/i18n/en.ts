@@ -166,6 +166,8 @@ export const en = {
   'detail.toolCall': 'Tool call {name}',
   'detail.toolResult': 'Tool result',
   'detail.image': 'Image',
+  'detail.remoteImage': 'Remote image, not loaded: loading it tells its host that this log was opened.',
+  'detail.loadImage': 'Load image',
   'detail.noMessages': 'No conversation in this exchange',
   'detail.t.received': 'Received',
   'detail.t.upstream': 'Upstream headers',

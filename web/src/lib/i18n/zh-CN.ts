@@ -168,6 +168,8 @@ export const zhCN: Record<MessageKey, string> = {
   'detail.toolCall': '工具调用 {name}',
   'detail.toolResult': '工具结果',
   'detail.image': '图片',
+  'detail.remoteImage': '远程图片，未加载：加载后，图片所在的服务器会知道此日志被打开过。',
+  'detail.loadImage': '加载图片',
   'detail.noMessages': '此次交互没有对话内容',
   'detail.t.received': '收到请求',
   'detail.t.upstream': '上游响应头',
