@@ -10,7 +10,9 @@
 #  4. deploy/k8s           `kustomize build` of the base and the example overlay, each rendered set decoded
 #                          strictly into the Kubernetes API's Go types and its references checked
 #                          (deploy/k8s/validate; kubeconform needs JSON schemas that cannot be downloaded here)
-#  5. image trees          deploy/image-dry-run.sh: each image's production tree built as the Dockerfile does
+#  5. deploy/grafana      the dashboard: valid JSON, a Prometheus datasource variable, every panel with queries on
+#                          it, every PromQL expression balanced and naming at least one metric
+#  6. image trees          deploy/image-dry-run.sh: each image's production tree built as the Dockerfile does
 #                          and the service started from it (needs Redis; DEPLOY_SKIP_IMAGE_DRY_RUN=1 skips it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +66,9 @@ if [ -n "$HAPROXY" ]; then
 else
   skip "haproxy not installed (apt-get install haproxy)"
 fi
+
+step "Grafana dashboard deploy/grafana/llm-relay.json"
+node deploy/grafana/validate-dashboard.ts deploy/grafana/llm-relay.json
 
 step "lint deploy/Dockerfile"
 node deploy/lint-dockerfile.ts deploy/Dockerfile

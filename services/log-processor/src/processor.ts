@@ -4,7 +4,9 @@ import { createRedis } from '@llm-relay/server-kit';
 import { createStore, type Store } from '@llm-relay/store';
 import type { ProcessorEnv } from './env.ts';
 import { buildApp } from './app.ts';
-import { createMetrics, type Metrics } from './features/ops/metrics.ts';
+import { Queue } from 'bullmq';
+import { EXCHANGES_QUEUE } from '@llm-relay/contracts';
+import { createMetrics, registerQueueDepth, type Metrics } from './features/ops/metrics.ts';
 import { startHeartbeat } from './features/ops/heartbeat.ts';
 import { SettingsWatcher } from './features/settings/settings-watcher.ts';
 import { startIngest, type Ingest } from './features/ingest/worker.ts';
@@ -34,6 +36,9 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
     testHooks: env.PROCESSOR_TEST_SIGKILL_AFTER_LOG_INSERT ? { afterLogsInserted: () => void process.kill(process.pid, 'SIGKILL') } : undefined,
   });
   const metrics = createMetrics();
+  // a Queue handle only to count jobs for /metrics (the worker consumes through its own connection)
+  const queue = new Queue(EXCHANGES_QUEUE, { connection: redis, prefix: env.REDIS_PREFIX });
+  registerQueueDepth(metrics, () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
   const settings = new SettingsWatcher(redis, subscriber, env.REDIS_PREFIX, log);
   await settings.start();
 
@@ -94,6 +99,7 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
       await step('heartbeat', () => heartbeat.stop());
       await step('http', () => app.close());
       await step('store', () => store.close());
+      await step('queue handle', () => queue.close());
       await step('redis', () => Promise.all([redis.quit(), subscriber.quit(), workerConnection.quit()]));
     })());
   return { app, store, settings, ingest, metrics, close };

@@ -47,6 +47,10 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
   for (const l of fresh) {
     metrics.queueLag.observe(Math.max(0, now - l.timing.endedAt) / 1000);
     for (const [type, n] of Object.entries(l.redactions)) if (n > 0) metrics.redactions.inc({ type }, n);
+    const model = metrics.modelLabel.of(l.model ?? 'unknown');
+    if (l.usage.prompt) metrics.tokens.inc({ model, type: 'input' }, l.usage.prompt);
+    if (l.usage.completion) metrics.tokens.inc({ model, type: 'output' }, l.usage.completion);
+    if (l.cost.usd) metrics.costUsd.inc({ model }, l.cost.usd);
   }
   metrics.inserted.inc(fresh.length);
   // once per stored log, like the live entries: a redelivered job makes no second span

@@ -1,4 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LabelBound } from '@llm-relay/server-kit';
+
+/** distinct model names with a token/cost series of their own (the client names the model); later ones are `other` */
+const MODEL_LABELS_MAX = 100;
 
 /** Everything /metrics reports; one registry per processor so tests can build several in one process. */
 export function createMetrics() {
@@ -31,7 +35,31 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    // from stored logs, once per log: what the dashboard's token and spend panels sum (model is the requested one)
+    tokens: new Counter({ name: 'llmrelay_processor_tokens_total', help: 'tokens of stored logs, by model and type (input, output)', labelNames: ['model', 'type'] as const, registers: [registry] }),
+    costUsd: new Counter({ name: 'llmrelay_processor_cost_usd_total', help: 'cost in USD of stored logs with a known price, by model', labelNames: ['model'] as const, registers: [registry] }),
+    modelLabel: new LabelBound(MODEL_LABELS_MAX),
     inflight: new Gauge({ name: 'llmrelay_processor_pending_logs', help: 'logs waiting in the current batch', registers: [registry] }),
   };
 }
+/**
+ * `llmrelay_processor_queue_jobs{state}`: the exchange queue's jobs by state, read from Redis at scrape time
+ * (every replica reports the same shared queue; the dashboard takes max across instances).
+ */
+export function registerQueueDepth(metrics: Metrics, counts: () => Promise<Record<string, number>>): void {
+  new Gauge({
+    name: 'llmrelay_processor_queue_jobs',
+    help: 'jobs in the exchange queue by state (waiting, active, delayed, failed)',
+    labelNames: ['state'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      try {
+        for (const [state, n] of Object.entries(await counts())) this.set({ state }, n);
+      } catch {
+        // Redis unreachable: keep the last values rather than fail the whole scrape
+      }
+    },
+  });
+}
+
 export type Metrics = ReturnType<typeof createMetrics>;
