@@ -63,6 +63,8 @@ export const ProcessorEnvSchema = z.object({
   OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.default({}),
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: otlpHeaders.default({}),
   OTEL_SERVICE_NAME: z.string().min(1).default('llm-relay'),
+  /** the batch span processor's export interval (the OTel variable; 1 s here rather than the SDK's 5 s) */
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).max(600_000).default(1000),
   /** also export the (redacted) prompt and answer text on each span; off: metadata only */
   OTEL_EXPORT_BODIES: booleanFromEnv.default(false),
   /** cap on each exported text when OTEL_EXPORT_BODIES is on */

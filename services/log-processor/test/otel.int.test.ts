@@ -106,3 +106,27 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
     });
   });
 }
+
+describe('OpenTelemetry spans at shutdown', () => {
+  let receiver: OtlpReceiver;
+  let stack: RelayStack;
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    // an export interval far past the test: only the shutdown flush can deliver the span
+    stack = await startRelayStack({ label: 'otel-shutdown', parts: ['gateway', 'processor'], env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '600000' } });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await receiver?.close();
+  });
+
+  it('spans still queued when the processor is stopped are sent before it exits', async () => {
+    const client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: stack.proxyKey, maxRetries: 0 });
+    const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'last words' }] }).withResponse();
+    const logId = response.headers.get('x-relay-log-id')!;
+    await waitFor(async () => /^llmrelay_processor_logs_inserted_total [1-9]/m.test(await (await fetch(`${stack.processorUrl}/metrics`)).text()), { what: 'log stored' });
+    expect(receiver.spans).toHaveLength(0);
+    await stack.stopPart('processor');
+    expect(receiver.spans.map((s) => s.attributes['llm_relay.log_id'])).toEqual([logId]);
+  });
+});

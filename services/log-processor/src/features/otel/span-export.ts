@@ -22,6 +22,7 @@ export interface SpanExportConfig {
   protocol: 'http/protobuf' | 'http/json';
   headers: Record<string, string>;
   serviceName: string;
+  scheduleDelayMs: number;
   bodyMaxChars: number | null;
 }
 
@@ -36,6 +37,7 @@ export function spanExportConfig(env: ProcessorEnv): SpanExportConfig | null {
     protocol: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL,
     headers: { ...env.OTEL_EXPORTER_OTLP_HEADERS, ...env.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
     serviceName: env.OTEL_SERVICE_NAME,
+    scheduleDelayMs: env.OTEL_BSP_SCHEDULE_DELAY,
     bodyMaxChars: env.OTEL_EXPORT_BODIES ? env.OTEL_EXPORT_BODY_MAX_CHARS : null,
   };
 }
@@ -54,7 +56,7 @@ export function startSpanExport(config: SpanExportConfig, log: Logger): SpanExpo
   const exporter: SpanExporter = config.protocol === 'http/json' ? new OtlpJsonExporter(exporterConfig) : new OtlpProtoExporter(exporterConfig);
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName, [ATTR_SERVICE_VERSION]: '0.1.0' }),
-    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 8192, maxExportBatchSize: 512, scheduledDelayMillis: 1000 })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 8192, maxExportBatchSize: 512, scheduledDelayMillis: config.scheduleDelayMs })],
   });
   const tracer = provider.getTracer(SCOPE);
   log.info({ url: config.url, protocol: config.protocol, bodies: config.bodyMaxChars !== null }, 'exporting OpenTelemetry spans');
