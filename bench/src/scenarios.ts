@@ -3,7 +3,7 @@ import { EXCHANGES_QUEUE } from '@llm-relay/contracts';
 import { createRedis } from '@llm-relay/server-kit';
 import { closedLoop } from './load.ts';
 import { cpuSeconds, sampleRss } from './procstat.ts';
-import type { Arm, ArmName, Mode, Stack } from './stack.ts';
+import type { Arm, ArmName, Mode } from './stack.ts';
 import { emptyStreamResult, streamLoad, type StreamResult } from './stream-load.ts';
 import { saturate, type ThroughputResult } from './throughput.ts';
 
@@ -116,4 +116,3 @@ export async function streamScenario(arms: Arm[], concurrency: number, total: nu
   return out;
 }
 
-export type StackArms = Pick<Stack, 'arms'>;

@@ -3,10 +3,6 @@ import { buildUrl } from './api.ts';
 
 /** Every filter the admin API's GET /admin/logs accepts, in the order they appear in a URL. */
 export const FILTER_KEYS = ['from', 'to', 'model', 'provider', 'keyId', 'status', 'outcome', 'route', 'stream', 'errorsOnly', 'q'] as const;
-export type FilterKey = (typeof FILTER_KEYS)[number];
-
-/** Filters the live stream can apply on the server; the others need the history view. */
-export const LIVE_FILTER_KEYS = ['model', 'provider', 'keyId', 'route', 'errorsOnly', 'q'] as const;
 
 /**
  * Read filters from a URL query. Each field is validated by the contract's own schema, and a field
@@ -35,10 +31,6 @@ export function filtersToQuery(f: LogFilter, extra: Record<string, string | unde
   }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== '') qs.set(k, v);
   return qs;
-}
-
-export function sameFilters(a: LogFilter, b: LogFilter): boolean {
-  return filtersToQuery(a).toString() === filtersToQuery(b).toString();
 }
 
 export function exportHref(f: LogFilter, format: 'jsonl' | 'csv', full = false): string {

@@ -6,9 +6,7 @@ export type {
   Me,
   ProviderView,
   ReplayAnswer,
-  Role,
   Stats,
-  StatsBreakdown,
   StatsPoint,
   SystemInfo,
 } from '@llm-relay/contracts';

@@ -6,7 +6,6 @@ import { reassembleAnthropicStream } from './anthropic.ts';
 import { reassembleCompletionsStream } from './completions.ts';
 import { summarizeEmbeddings } from './embeddings.ts';
 
-export type { StreamResult } from './chat.ts';
 export { isObj } from './chat.ts';
 
 export interface ReassembleOptions {
