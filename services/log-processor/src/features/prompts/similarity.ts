@@ -70,13 +70,3 @@ export function similarity(a: Uint32Array, b: Uint32Array): number {
   for (let i = 0; i < SIGNATURE_SLOTS; i++) if (a[i] === b[i]) same++;
   return same / SIGNATURE_SLOTS;
 }
-
-/** exact Jaccard of two texts' shingle sets (for the labelled-set report; the detector uses signatures) */
-export function jaccard(a: string, b: string): number {
-  const sa = shingles(a);
-  const sb = shingles(b);
-  if (sa.size === 0 && sb.size === 0) return 1;
-  let inter = 0;
-  for (const s of sa) if (sb.has(s)) inter++;
-  return inter / (sa.size + sb.size - inter);
-}
