@@ -13,7 +13,7 @@ import { startIngest, type Ingest } from './features/ingest/worker.ts';
 import { scheduleRetention } from './features/retention/retention.ts';
 import { scheduleRollupRecovery } from './features/rollups/recovery.ts';
 import { PromptDetector } from './features/prompts/detector.ts';
-import { spanExportConfig, startSpanExport } from './features/otel/span-export.ts';
+import { spanExportConfig } from './features/otel/config.ts';
 
 export interface Processor {
   app: FastifyInstance;
@@ -46,7 +46,8 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
   await prompts.start();
 
   const otel = spanExportConfig(env);
-  const spans = otel ? startSpanExport(otel, log) : undefined;
+  // loaded only when configured: without an endpoint the SDK is neither started nor imported
+  const spans = otel ? (await import('./features/otel/span-export.ts')).startSpanExport(otel, log) : undefined;
   const ingest = startIngest({
     spans,
     store,

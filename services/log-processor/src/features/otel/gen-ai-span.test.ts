@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeLog } from '@llm-relay/testkit';
 import { readEnv } from '../../env.ts';
 import { genAiSpan } from './gen-ai-span.ts';
-import { spanExportConfig } from './span-export.ts';
+import { spanExportConfig } from './config.ts';
 
 const base = { REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'sqlite::memory:' };
 
