@@ -23,7 +23,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'warn',
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment only in env.ts (CONTRIBUTING.md, configuration).' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment only in the service env.ts (one zod schema parsed at start-up).' }],
     },
   },
   {
