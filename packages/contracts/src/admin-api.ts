@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KEY_STATUSES, KeyLimitsSchema, ProviderSchema } from './gateway-config.ts';
+import { LogListItemSchema } from './stored-log.ts';
 
 /**
  * Answers of the admin API (docs/admin-api.md) that both sides read: admin declares its route schemas
@@ -80,6 +81,10 @@ const statsPointShape = {
   p50: z.number().nullable(),
   p95: z.number().nullable(),
   p99: z.number().nullable(),
+  /** average of the score named by `score=` (default "score") over the scored logs; null when none is scored */
+  scoreAvg: z.number().nullable().optional(),
+  /** how many logs carry that score */
+  scoreCount: z.number().optional(),
 };
 export const StatsValuesSchema = z.object(statsPointShape);
 export type StatsValues = z.infer<typeof StatsValuesSchema>;
@@ -90,6 +95,28 @@ export const StatsBreakdownSchema = z.object({ value: z.string(), label: z.strin
 export type StatsBreakdown = z.infer<typeof StatsBreakdownSchema>;
 export const StatsAnswerSchema = z.object({ series: z.array(StatsPointSchema), breakdown: z.array(StatsBreakdownSchema) });
 export type Stats = z.infer<typeof StatsAnswerSchema>;
+
+/** A session (`x-relay-session`) as listed: summed as its logs are stored. */
+export const SessionSummarySchema = z.object({
+  id: z.string(),
+  firstAt: z.number(),
+  lastAt: z.number(),
+  count: z.number(),
+  /** distinct users seen in the session (at most 20) */
+  users: z.array(z.string()),
+  tokens: z.number(),
+  costUsd: z.number(),
+  errors: z.number(),
+});
+export type SessionSummaryView = z.infer<typeof SessionSummarySchema>;
+export const SessionPageSchema = z.object({ items: z.array(SessionSummarySchema), nextCursor: z.string().nullable() });
+export const SessionDetailSchema = z.object({
+  id: z.string(),
+  totals: SessionSummarySchema.omit({ id: true }),
+  /** the session's logs (list view) oldest first, at most 1,000 (the latest ones) */
+  logs: z.array(LogListItemSchema),
+});
+export type SessionDetail = z.infer<typeof SessionDetailSchema>;
 
 export const SystemAnswerSchema = z.object({
   gateways: z.array(z.object({ id: z.string(), startedAt: z.number().nullable(), lastSeen: z.number().nullable(), inflight: z.number(), journalBytes: z.number(), dropped: z.number() })),

@@ -43,6 +43,14 @@ export const LiveFilterSchema = z.object({
   /** an HTTP error or any outcome but ok */
   errorsOnly: z.boolean().optional(),
   q: z.string().min(1).max(500).optional(),
+  user: z.string().min(1).max(256).optional(),
+  session: z.string().min(1).max(256).optional(),
+  tag: z.string().min(1).max(64).optional(),
+  /** prompt family id */
+  prompt: z.string().min(1).max(200).optional(),
+  promptVersion: z.string().min(1).max(200).optional(),
+  /** every name=value must match (`property.<name>=<value>` as query parameters) */
+  properties: z.record(z.string().regex(/^[a-z0-9_-]{1,64}$/), z.string().max(256)).optional(),
 });
 export type LiveFilter = z.infer<typeof LiveFilterSchema>;
 

@@ -24,6 +24,8 @@ import { providerRoutes } from './routes/providers.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { logRoutes } from './routes/logs.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { scoreRoutes } from './routes/scores.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 import { liveRoutes } from './routes/live.ts';
@@ -112,6 +114,8 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(apiKeyRoutes);
   await app.register(logRoutes);
   await app.register(statsRoutes);
+  await app.register(scoreRoutes);
+  await app.register(sessionRoutes);
   await app.register(systemRoutes);
   await app.register(userRoutes);
   await app.register(liveRoutes);

@@ -105,3 +105,84 @@ describe('attribution and feedback end to end', () => {
     expect(after.scores?.intruder).toBeUndefined();
   });
 });
+
+type Page = { items: { id: string }[]; nextCursor: string | null };
+type StatsRow = { value: string; count: number; scoreAvg: number | null; scoreCount: number };
+type Stats = { series: { t: number; count: number; scoreCount: number }[]; breakdown: StatsRow[] };
+
+describe('admin API over attribution: filters, stats, sessions, scores', () => {
+  const ids: Record<'a' | 'b' | 'c', string> = { a: '', b: '', c: '' };
+  const from = Date.now() - 60_000;
+
+  beforeAll(async () => {
+    const send = async (headers: Record<string, string>) => {
+      const { response } = await client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'attributed' }] }, { headers }).withResponse();
+      return response.headers.get('x-relay-log-id')!;
+    };
+    ids.a = await send({ 'x-relay-user': 'alice', 'x-relay-session': 's-A', 'x-relay-tags': 'gold', 'x-relay-property-team': 'red' });
+    ids.b = await send({ 'x-relay-user': 'bob', 'x-relay-session': 's-A', 'x-relay-tags': 'silver' });
+    ids.c = await send({ 'x-relay-user': 'alice', 'x-relay-session': 's-B', 'x-relay-property-team': 'growth' });
+    for (const id of Object.values(ids)) await storedLog(id);
+    await client().post('/relay/feedback', { body: { log_id: ids.a, value: 1 } });
+    await client().post('/relay/feedback', { body: { log_id: ids.b, value: 0.5 } });
+    await storedLog(ids.a, (l) => l.scores?.score !== undefined);
+    await storedLog(ids.b, (l) => l.scores?.score !== undefined);
+  }, 90_000);
+
+  const list = async (query: string) => (await api<Page>('GET', `/admin/logs?${query}`)).body.items.map((i) => i.id);
+  const stats = async (query: string) => (await api<Stats>('GET', `/admin/stats?from=${from}&to=${Date.now() + 60_000}&bucket=minute&${query}`)).body;
+  const row = (s: Stats, value: string) => s.breakdown.find((r) => r.value === value);
+
+  it('GET /admin/logs filters by user, session, tag, property, scored and score range', async () => {
+    expect(await list('user=alice')).toEqual([ids.c, ids.a]);
+    expect(await list('session=s-A')).toEqual([ids.b, ids.a]);
+    expect(await list('tag=silver')).toEqual([ids.b]);
+    expect(await list('property.team=red')).toEqual([ids.a]);
+    expect(await list('user=alice&property.team=growth')).toEqual([ids.c]);
+    expect(await list('session=s-A&scored=true')).toEqual([ids.b, ids.a]);
+    expect(await list('user=alice&scored=false')).toEqual([ids.c]);
+    expect(await list('session=s-A&score.score.min=0.8')).toEqual([ids.a]);
+    expect(await list('session=s-A&score.score.max=0.5')).toEqual([ids.b]);
+    const items = (await api<{ items: StoredLog[] }>('GET', `/admin/logs?user=bob`)).body.items;
+    expect(items[0]).toMatchObject({ attribution: { user: 'bob', session: 's-A', tags: ['silver'] }, scores: { score: { value: 0.5 } } });
+    expect((await api('GET', '/admin/logs?property.Bad=x')).status).toBe(400);
+  });
+
+  it('GET /admin/stats breaks down by attribution dims with the average score, from roll-ups', async () => {
+    const byUser = await stats('dim=user');
+    expect(row(byUser, 'alice')).toMatchObject({ count: 2, scoreAvg: 1, scoreCount: 1 });
+    expect(row(byUser, 'bob')).toMatchObject({ count: 1, scoreAvg: 0.5, scoreCount: 1 });
+    expect(row(await stats('dim=session'), 's-A')).toMatchObject({ count: 2, scoreAvg: 0.75, scoreCount: 2 });
+    expect(row(await stats('dim=tag'), 'silver')).toMatchObject({ count: 1, scoreAvg: 0.5 });
+    expect(row(await stats('dim=property.team'), 'growth')).toMatchObject({ count: 1, scoreAvg: null, scoreCount: 0 });
+    const s = await stats('dim=model');
+    expect(s.series.reduce((n, p) => n + p.scoreCount, 0)).toBeGreaterThanOrEqual(2);
+    expect(row(await stats('dim=user&score=thumbs_up'), 'alice')).toMatchObject({ scoreCount: 0, scoreAvg: null });
+    expect((await api('GET', '/admin/stats?dim=nonsense')).status).toBe(400);
+  });
+
+  it('GET /admin/sessions lists sessions with their users and totals; /:id gives its logs in time order', async () => {
+    const page = (await api<{ items: { id: string; count: number; users: string[]; errors: number; tokens: number }[]; nextCursor: string | null }>('GET', '/admin/sessions?user=bob')).body;
+    expect(page.items.map((s) => s.id)).toEqual(['s-A']);
+    expect(page.items[0]).toMatchObject({ count: 2, users: ['alice', 'bob'], errors: 0 });
+    expect(page.items[0]!.tokens).toBeGreaterThan(0);
+    const all = (await api<{ items: { id: string }[] }>('GET', '/admin/sessions?limit=1')).body;
+    expect(all.items).toHaveLength(1);
+    const detail = (await api<{ id: string; totals: { count: number }; logs: { id: string }[] }>('GET', '/admin/sessions/s-A')).body;
+    expect(detail).toMatchObject({ id: 's-A', totals: { count: 2 } });
+    expect(detail.logs.map((l) => l.id)).toEqual([ids.a, ids.b]);
+    expect((await api('GET', '/admin/sessions/no-such-session')).status).toBe(404);
+  });
+
+  it('PUT / DELETE /admin/logs/:id/scores/:name set and clear a score, and the averages follow', async () => {
+    const put = await api<{ scores: Record<string, { value: number; by: string }> }>('PUT', `/admin/logs/${ids.c}/scores/score`, { value: 0.25, comment: 'admin says' });
+    expect(put.status).toBe(200);
+    expect(put.body.scores.score).toMatchObject({ value: 0.25, by: 'admin' });
+    expect(row(await stats('dim=user'), 'alice')).toMatchObject({ scoreAvg: 0.625, scoreCount: 2 });
+    expect((await api('DELETE', `/admin/logs/${ids.c}/scores/score`)).status).toBe(204);
+    expect((await api('DELETE', `/admin/logs/${ids.c}/scores/score`)).status).toBe(404);
+    expect((await api('PUT', '/admin/logs/no-such-log/scores/score', { value: 1 })).status).toBe(404);
+    expect(row(await stats('dim=user'), 'alice')).toMatchObject({ scoreAvg: 1, scoreCount: 1 });
+    expect((await storedLog(ids.c)).scores).toEqual({});
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { LiveClientMessageSchema, LiveFilterSchema, RelayError } from '@llm-relay/contracts';
+import { LiveClientMessageSchema, LiveFilterSchema, RelayError, foldLogFilterQuery } from '@llm-relay/contracts';
 import { STREAM_ID } from '../features/live/filter.ts';
 import { createLiveClient } from '../features/live/live-client.ts';
 import { isAllowedOrigin, requestHosts } from '../plugins/security.ts';
@@ -26,7 +26,7 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
         description:
           'WebSocket of live logs. Authenticate with the session cookie or `?ticket=` from POST /admin/ws-ticket. ' +
           'The server sends LiveServerMessage JSON (hello, log, lagged, error); the client may send {type:"filter",filter}, {type:"pause"}, {type:"resume"}. ' +
-          'Filters may also be given as query parameters; `lastId` resumes after that stream id.',
+          'Filters may also be given as query parameters (attribution: `user`, `session`, `tag`, `prompt`, `promptVersion`, `property.<name>=<value>`); `lastId` resumes after that stream id.',
         querystring: LiveQuery,
       },
       // runs after authentication (onRequest) and before the upgrade: a foreign page is refused with a 403, not a socket
@@ -35,6 +35,8 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
         if (origin && !isAllowedOrigin(origin, requestHosts(req), app.env.CORS_ORIGINS)) {
           throw new RelayError(403, 'origin_not_allowed', `Origin ${origin} may not open the live stream.`);
         }
+        // `property.<name>=<value>` parameters become the filter's `properties`
+        req.query = foldLogFilterQuery(req.query as Record<string, unknown>) as typeof req.query;
       },
     },
     async (socket, req) => {

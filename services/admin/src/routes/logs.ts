@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { LogFilterSchema, LogListItemSchema, RelayError, ReplayAnswerSchema as ReplayAnswer, type LogFilter } from '@llm-relay/contracts';
+import { LogFilterSchema, LogListItemSchema, RelayError, ReplayAnswerSchema as ReplayAnswer, foldLogFilterQuery, type LogFilter } from '@llm-relay/contracts';
 import { audit } from '../features/audit.ts';
 import { exportStream } from '../features/logs/export.ts';
 import { replayLog } from '../features/logs/replay.ts';
@@ -17,6 +17,16 @@ const ExportQuery = LogFilterSchema.extend({
 const ReplayBody = z.strictObject({ apiKey: z.string().min(1).max(500) });
 type Params = { Params: z.infer<typeof IdParamsSchema> };
 
+/** `property.<name>=<value>` and `score.<name>.min|max` become LogFilter's `properties` and `scores` before validation. */
+async function foldFilterQuery(req: { query: unknown }): Promise<void> {
+  req.query = foldLogFilterQuery(req.query as Record<string, unknown>);
+}
+
+const FILTER_HELP =
+  'Filters: `from`/`to` (ms), `model`, `provider`, `keyId`, `status`, `outcome`, `route`, `stream`, `errorsOnly`, `q` (search); attribution: `user`, `session`, `tag`, ' +
+  '`prompt` (prompt family id), `promptVersion` (version id), `property.<name>=<value>` (any number, all must match), `scored=true|false` (has any score), ' +
+  '`score.<name>.min` / `score.<name>.max` (inclusive; a log without that score does not match).';
+
 function filterOf(q: Record<string, unknown>): LogFilter {
   const { limit: _l, cursor: _c, format: _f, full: _u, ...filter } = q;
   return filter as LogFilter;
@@ -27,7 +37,11 @@ export async function logRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Querystring: z.infer<typeof ListQuery> }>(
     '/admin/logs',
-    { config: { role: 'viewer' }, schema: { tags, querystring: ListQuery, response: { 200: z.object({ items: z.array(LogListItemSchema), nextCursor: z.string().nullable() }), ...errors(...AUTH_ERRORS) } } },
+    {
+      config: { role: 'viewer' },
+      preValidation: foldFilterQuery,
+      schema: { tags, description: `Logs newest first (list view: metadata, previews, attribution, prompt ref, scores). ${FILTER_HELP}`, querystring: ListQuery, response: { 200: z.object({ items: z.array(LogListItemSchema), nextCursor: z.string().nullable() }), ...errors(...AUTH_ERRORS) } },
+    },
     async (req) => app.store.listLogs(filterOf(req.query), { limit: req.query.limit, cursor: req.query.cursor ?? null }),
   );
 
@@ -35,9 +49,10 @@ export async function logRoutes(app: FastifyInstance): Promise<void> {
     '/admin/logs/export',
     {
       config: { role: 'viewer' },
+      preValidation: foldFilterQuery,
       schema: {
         tags,
-        description: 'The logs matching the filters, newest first, streamed as JSON Lines or CSV (a file download). `full=true` includes request and response bodies.',
+        description: `The logs matching the filters, newest first, streamed as JSON Lines or CSV (a file download). \`full=true\` includes request and response bodies. ${FILTER_HELP}`,
         querystring: ExportQuery,
         produces: ['application/x-ndjson', 'text/csv'],
         response: { 200: z.string().describe('the file'), ...errors(...AUTH_ERRORS) },

@@ -1,14 +1,20 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { RelayError, StatsAnswerSchema as StatsAnswer } from '@llm-relay/contracts';
-import { BUCKET_MS, breakdown, series, type Bucket } from '../features/stats/aggregate.ts';
+import { RelayError, SCORE_NAME_PATTERN, StatsAnswerSchema as StatsAnswer } from '@llm-relay/contracts';
+import type { RollupDim } from '@llm-relay/store';
+import { BUCKET_MS, breakdown, bucketStart, series, withScores, type Bucket } from '../features/stats/aggregate.ts';
 import { AUTH_ERRORS, errors } from '../schemas.ts';
 
 const StatsQuery = z.object({
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().nonnegative().optional(),
   bucket: z.enum(['minute', 'hour', 'day']).optional(),
-  dim: z.enum(['model', 'key', 'provider']).default('model'),
+  dim: z
+    .string()
+    .regex(/^(model|key|provider|user|session|tag|prompt|promptVersion|property\.[a-z0-9_-]{1,64})$/, 'one of model, key, provider, user, session, tag, prompt, promptVersion, property.<name>')
+    .default('model'),
+  /** the score whose average and count every point and row carries */
+  score: z.string().regex(SCORE_NAME_PATTERN, 'a score name is 1-64 of A-Z a-z 0-9 _ -').default('score'),
 });
 const MAX_POINTS = 2000;
 
@@ -19,7 +25,7 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
       config: { role: 'viewer' },
       schema: {
         tags: ['stats'],
-        description: 'Requests, errors, tokens, cost and latency percentiles (estimated from the roll-up histograms) per time bucket, and totals per model, key or provider. Defaults: the last 24 h, hourly.',
+        description: 'Requests, errors, tokens, cost, latency percentiles (estimated from the roll-up histograms) and the average of a score (`score=`, default "score": scoreAvg over scoreCount scored logs) per time bucket, and totals per `dim`: model, key, provider, user, session, tag, prompt (family id), promptVersion, property.<name>. Attribution dimensions count only the logs that carry them. Read from roll-ups only. Defaults: the last 24 h, hourly.',
         querystring: StatsQuery,
         response: { 200: StatsAnswer, ...errors(...AUTH_ERRORS) },
       },
@@ -31,11 +37,15 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
       const span = to - from;
       const bucket: Bucket = req.query.bucket ?? (span <= 3 * 3_600_000 ? 'minute' : span <= 7 * 86_400_000 ? 'hour' : 'day');
       if (span / BUCKET_MS[bucket] > MAX_POINTS) throw new RelayError(400, 'too_many_points', `That range has more than ${MAX_POINTS} ${bucket} buckets; choose a larger bucket.`, { param: 'bucket' });
-      const [all, byDim] = await Promise.all([
+      const dim = req.query.dim as RollupDim;
+      const name = req.query.score;
+      const [all, byDim, scoresAll, scoresByDim] = await Promise.all([
         app.store.queryRollups({ from, to, dim: 'all' }),
-        app.store.queryRollups({ from, to, dim: req.query.dim }),
+        app.store.queryRollups({ from, to, dim }),
+        app.store.queryScoreRollups({ from, to, dim: 'all', name }),
+        app.store.queryScoreRollups({ from, to, dim, name }),
       ]);
-      const rows = breakdown(byDim);
+      const rows = withScores(breakdown(byDim), (r) => r.value, scoresByDim, (s) => s.value);
       if (req.query.dim === 'key') {
         const names = new Map((await app.store.listKeys()).map((k) => [k.id, `${k.name} (${k.prefix})`]));
         for (const r of rows) {
@@ -43,7 +53,7 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
           if (label) Object.assign(r, { label });
         }
       }
-      return { series: series(all, from, to, bucket), breakdown: rows };
+      return { series: withScores(series(all, from, to, bucket), (p) => p.t, scoresAll, (s) => bucketStart(s.minute, bucket)), breakdown: rows };
     },
   );
 }

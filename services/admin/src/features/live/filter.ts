@@ -7,6 +7,13 @@ export function matchesLive(f: LiveFilter, log: LiveLogSummary): boolean {
   if (f.keyId && log.key?.id !== f.keyId) return false;
   if (f.route && log.route !== f.route) return false;
   if (f.errorsOnly && !(log.status >= 400 || log.outcome !== 'ok')) return false;
+  const a = log.attribution;
+  if (f.user && a?.user !== f.user) return false;
+  if (f.session && a?.session !== f.session) return false;
+  if (f.tag && !a?.tags.includes(f.tag)) return false;
+  if (f.prompt && log.prompt?.familyId !== f.prompt) return false;
+  if (f.promptVersion && log.prompt?.versionId !== f.promptVersion) return false;
+  for (const name in f.properties ?? {}) if (a?.properties[name] !== f.properties![name]) return false;
   if (f.q) {
     const hay = `${log.requestPreview}\n${log.responsePreview}\n${log.model ?? ''}\n${log.path}\n${log.error ?? ''}`.toLowerCase();
     if (!hay.includes(f.q.toLowerCase())) return false;

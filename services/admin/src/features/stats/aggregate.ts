@@ -1,5 +1,5 @@
 import type { StatsValues } from '@llm-relay/contracts';
-import { ROLLUP_LATENCY_BUCKETS, type Rollup } from '@llm-relay/store';
+import { ROLLUP_LATENCY_BUCKETS, type Rollup, type ScoreRollup } from '@llm-relay/store';
 
 export type Bucket = 'minute' | 'hour' | 'day';
 export const BUCKET_MS: Record<Bucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -89,4 +89,24 @@ export function breakdown(rows: Rollup[]): (StatPoint & { value: string })[] {
     add(acc, r);
   }
   return [...byValue].map(([value, acc]) => ({ value, ...finish(acc) })).sort((a, b) => b.count - a.count);
+}
+
+/**
+ * Adds `scoreAvg` / `scoreCount` to points or rows from score roll-ups: their sums and counts are grouped by
+ * the same key (a bucket start, a dimension value), so the average is over every scored log in the group.
+ */
+export function withScores<T extends object, K>(items: T[], keyOf: (x: T) => K, scores: ScoreRollup[], scoreKey: (s: ScoreRollup) => K): (T & { scoreAvg: number | null; scoreCount: number })[] {
+  const acc = new Map<K, { sum: number; count: number }>();
+  for (const s of scores) {
+    const k = scoreKey(s);
+    const a = acc.get(k) ?? { sum: 0, count: 0 };
+    a.sum += s.sum;
+    a.count += s.count;
+    acc.set(k, a);
+  }
+  return items.map((x) => {
+    const a = acc.get(keyOf(x));
+    const count = a?.count ?? 0;
+    return { ...x, scoreAvg: count > 0 ? Math.round((a!.sum / count) * 1e6) / 1e6 : null, scoreCount: count };
+  });
 }

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { LiveFilterSchema, type LiveLogSummary } from '@llm-relay/contracts';
+import { toListItem } from '@llm-relay/store';
+import { makeLog } from '@llm-relay/testkit';
+import { matchesLive } from './filter.ts';
+
+describe('live filter on attribution', () => {
+  const log: LiveLogSummary = toListItem(
+    makeLog({
+      attribution: { user: 'alice', session: 's-1', tags: ['beta', 'search'], properties: { team: 'core' } },
+      prompt: { familyId: 'fam-1', versionId: 'ver-2', familyName: 'support', versionLabel: 'v2', source: 'detected' },
+    }),
+  );
+  const bare = toListItem(makeLog());
+
+  it('accepts user, session, tag, prompt, promptVersion and properties, and matches like the log list', () => {
+    const f = LiveFilterSchema.parse({ user: 'alice', session: 's-1', tag: 'search', prompt: 'fam-1', promptVersion: 'ver-2', properties: { team: 'core' } });
+    expect(matchesLive(f, log)).toBe(true);
+    expect(matchesLive(f, bare)).toBe(false);
+    for (const miss of [{ user: 'bob' }, { session: 's-2' }, { tag: 'gamma' }, { prompt: 'fam-9' }, { promptVersion: 'ver-1' }, { properties: { team: 'growth' } }]) {
+      expect(matchesLive(LiveFilterSchema.parse(miss), log), JSON.stringify(miss)).toBe(false);
+    }
+    expect(LiveFilterSchema.safeParse({ properties: { 'Bad Name': 'x' } }).success).toBe(false);
+  });
+});
