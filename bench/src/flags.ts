@@ -12,6 +12,7 @@ usage: npm run bench -- [options]
   --no-peer          leave out @portkey-ai/gateway
   --no-profile       never re-run the gateway under --cpu-prof
   --events N         events per store in the pipeline bench (default 10000; quick 2000)
+  --keep-profile DIR copy the gateway's .cpuprofile files there (open them in Chrome DevTools)
   --out FILE         report path (default bench/REPORT.md; charts go beside it in charts/)
   --help             this text
 Environment: REDIS_URL (default redis://127.0.0.1:6379). Keys live under random bench-* prefixes and are deleted.`;
@@ -25,6 +26,7 @@ export interface Flags {
   lagSec: number;
   out: string;
   quick: boolean;
+  keepProfile: string | undefined;
 }
 
 export function parseFlags(argv: string[]): Flags | 'help' {
@@ -37,6 +39,7 @@ export function parseFlags(argv: string[]): Flags | 'help' {
       'no-profile': { type: 'boolean', default: false },
       events: { type: 'string' },
       out: { type: 'string' },
+      'keep-profile': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -56,5 +59,6 @@ export function parseFlags(argv: string[]): Flags | 'help' {
     lagSec: quick ? 3 : 5,
     out: values.out ?? 'REPORT.md',
     quick,
+    keepProfile: values['keep-profile'],
   };
 }

@@ -75,3 +75,38 @@ export function topSelfTime(dir: string, skipMs = 0, top = 15): { lines: Profile
   const byArea = [...area.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([a, v]) => ({ area: a, pct: (100 * v) / (total || 1) }));
   return { lines, files, byArea };
 }
+
+/**
+ * Inclusive time (self + callees) of the named functions, as % of all samples after `skipMs`: where each
+ * request's CPU goes, by step. A function that calls itself (or another listed one) is counted once per sample.
+ */
+export function inclusiveTime(dir: string, names: string[], skipMs = 0): { fn: string; pct: number }[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const want = new Set(names);
+  const acc = new Map<string, number>();
+  let total = 0;
+  for (const f of files) {
+    const prof = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile;
+    const parent = new Map<number, number>();
+    const byId = new Map<number, CpuNode>();
+    for (const n of prof.nodes) {
+      byId.set(n.id, n);
+      for (const c of n.children ?? []) parent.set(c, n.id);
+    }
+    for (const [id, hits] of hitsAfter(prof, skipMs)) {
+      total += hits;
+      const seen = new Set<string>();
+      for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+        const frame = byId.get(cur)!.callFrame;
+        const file = frame.url.split('/').pop() ?? '';
+        // a name matches as `fn` or as `fn@file.ts` (for common names such as `write`)
+        const fn = want.has(`${frame.functionName}@${file}`) ? `${frame.functionName}@${file}` : frame.functionName;
+        if (want.has(fn) && !seen.has(fn)) {
+          seen.add(fn);
+          acc.set(fn, (acc.get(fn) ?? 0) + hits);
+        }
+      }
+    }
+  }
+  return names.map((fn) => ({ fn, pct: (100 * (acc.get(fn) ?? 0)) / (total || 1) }));
+}

@@ -11,6 +11,8 @@ export interface ProfileSection {
   byArea: { area: string; pct: number }[];
   /** req/s (gateway) or logs/s (processor) while profiled */
   rps: number;
+  /** inclusive time of the gateway's per-request steps */
+  steps?: { fn: string; pct: number }[];
 }
 
 export interface Results {
@@ -38,6 +40,17 @@ const head = (cells: string[]) => `${row(cells)}\n${row(cells.map(() => '---'))}
 export function throughputOf(r: Results, arm: ArmName): number {
   const runs = r.throughput?.byArm[arm]?.runs ?? [];
   return runs.length ? summarize(runs.map((x) => x.rps)).p50 : Number.NaN;
+}
+
+/** Closed-loop requests per second of one arm in the instant-mock latency scenario at `conc` concurrent. */
+export function latencyRate(r: Results, conc: number, arm: ArmName): number {
+  const a = r.latency.find((x) => x.concurrency === conc && x.mode === 'instant')?.byArm[arm];
+  return a && a.seconds ? a.ok / a.seconds : Number.NaN;
+}
+
+export function latencyP99(r: Results, conc: number, arm: ArmName): number {
+  const a = r.latency.find((x) => x.concurrency === conc && x.mode === 'instant')?.byArm[arm];
+  return a ? summarize(a.latMs).p99 : Number.NaN;
 }
 
 export function latencyAdded(r: Results, conc: number, arm: ArmName, p: 'p50' | 'p99', mode = 'instant'): number {
@@ -71,6 +84,14 @@ function targets(r: Results): string {
   if (Number.isFinite(lf)) lines.push(row(['the same with a 50 ms upstream (fixed mock)', `${fmt(lf, 3)} ms`, verdict(lf <= 2)]));
   const tOn = throughputOf(r, on);
   const tPeer = throughputOf(r, 'peer');
+  for (const [c, goal] of [[1, 0.85], [10, 0.5]] as const) {
+    const x = latencyRate(r, c, on) / latencyRate(r, c, 'bare');
+    lines.push(row([`closed-loop req/s at ${c} concurrent ≥ ${goal}× the bare Node proxy`, `${fmt(x, 3)}×`, verdict(Number.isFinite(x) ? x >= goal : undefined)]));
+  }
+  const p99Over = latencyP99(r, 10, on) - latencyP99(r, 10, 'bare');
+  lines.push(row(['p99 at 10 concurrent ≤ bare proxy p99 + 5 ms', `${fmt(p99Over, 3)} ms over the bare proxy`, verdict(Number.isFinite(p99Over) ? p99Over <= 5 : undefined)]));
+  const tBare = throughputOf(r, 'bare');
+  lines.push(row(['saturation throughput (autocannon) × the bare Node proxy', `${fmt(tOn / tBare, 3)}×`, '']));
   lines.push(row(['throughput ≥ 2× peer gateway', `${fmtInt(tOn)} vs ${fmtInt(tPeer)} req/s = ${fmt(tOn / tPeer, 2)}×`, verdict(Number.isFinite(tOn / tPeer) ? tOn / tPeer >= 2 : undefined)]));
   for (const sc of r.streams) {
     const c = sc.concurrency;
@@ -101,13 +122,16 @@ function latencyTables(r: Results): string {
   const out: string[] = [];
   for (const l of r.latency) {
     out.push(`\n### ${l.mode === 'fixed' ? 'Fixed 50 ms upstream' : 'Instant upstream'}, ${l.concurrency} concurrent\n`);
-    out.push(head(['arm', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'errors']));
+    out.push(head(['arm', 'requests', 'req/s', '× direct', '× bare proxy', '× peer', 'p50 ms', 'p90 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'p99 − bare p99 ms', 'errors']));
+    const rate = (arm: ArmName) => { const a = l.byArm[arm]; return a && a.seconds ? a.ok / a.seconds : Number.NaN; };
+    const b = l.byArm.bare ? summarize(l.byArm.bare.latMs) : undefined;
     for (const arm of r.arms) {
       const a = l.byArm[arm];
       if (!a) continue;
       const s = summarize(a.latMs);
       const d = l.byArm.direct ? summarize(l.byArm.direct.latMs) : undefined;
-      out.push(row([ARM_LABELS[arm], fmtInt(s.n), fmt(s.p50, 3), fmt(s.p90, 3), fmt(s.p99, 3), d && arm !== 'direct' ? fmt(s.p50 - d.p50, 3) : '', d && arm !== 'direct' ? fmt(s.p99 - d.p99, 3) : '', a.errors ? `${a.errors} (${JSON.stringify(a.statuses)})` : '0']));
+      const rps = rate(arm);
+      out.push(row([ARM_LABELS[arm], fmtInt(s.n), fmtInt(rps), fmt(rps / rate('direct'), 3), fmt(rps / rate('bare'), 3), arm === 'peer' ? '' : fmt(rps / rate('peer'), 2), fmt(s.p50, 3), fmt(s.p90, 3), fmt(s.p99, 3), d && arm !== 'direct' ? fmt(s.p50 - d.p50, 3) : '', d && arm !== 'direct' ? fmt(s.p99 - d.p99, 3) : '', b && arm !== 'bare' ? fmt(s.p99 - b.p99, 3) : '', a.errors ? `${a.errors} (${JSON.stringify(a.statuses)})` : '0']));
     }
   }
   return out.join('\n');
@@ -118,13 +142,14 @@ function throughputTable(r: Results): string {
   if (!t) return '_not run_';
   const direct = throughputOf(r, 'direct');
   const peer = throughputOf(r, 'peer');
-  const out = [head(['arm', 'req/s (median of rounds)', 'rounds', '× direct', '× peer', 'autocannon p50 / p99 ms', 'non-2xx / errors', 'process CPU µs per request', 'RSS peak MiB'])];
+  const bare = throughputOf(r, 'bare');
+  const out = [head(['arm', 'req/s (median of rounds)', 'rounds', '× direct', '× bare proxy', '× peer', 'autocannon p50 / p99 ms', 'non-2xx / errors', 'process CPU µs per request', 'RSS peak MiB'])];
   for (const arm of r.arms) {
     const a = t.byArm[arm];
     if (!a) continue;
     const rps = throughputOf(r, arm);
     const last = a.runs.at(-1)!;
-    out.push(row([ARM_LABELS[arm], fmtInt(rps), a.runs.map((x) => fmtInt(x.rps)).join(', '), fmt(rps / direct, 3), arm === 'peer' ? '' : fmt(rps / peer, 2), `${last.p50Ms} / ${last.p99Ms}`, `${a.runs.reduce((s, x) => s + x.non2xx, 0)} / ${a.runs.reduce((s, x) => s + x.errors, 0)}`, arm === 'direct' ? '(mock not measured)' : fmt(a.cpuUsPerReq, 0), fmt(a.rssPeakMiB, 0)]));
+    out.push(row([ARM_LABELS[arm], fmtInt(rps), a.runs.map((x) => fmtInt(x.rps)).join(', '), fmt(rps / direct, 3), fmt(rps / bare, 3), arm === 'peer' ? '' : fmt(rps / peer, 2), `${last.p50Ms} / ${last.p99Ms}`, `${a.runs.reduce((s, x) => s + x.non2xx, 0)} / ${a.runs.reduce((s, x) => s + x.errors, 0)}`, arm === 'direct' ? '(mock not measured)' : fmt(a.cpuUsPerReq, 0), fmt(a.rssPeakMiB, 0)]));
   }
   return out.join('\n');
 }
@@ -226,6 +251,7 @@ export function renderReport(r: Results): string {
     '',
     head(['function', 'where', 'self time %']),
     ...p.lines.map((l) => row([`\`${l.fn}\``, `\`${l.where}\``, fmt(l.selfPct, 1)])),
+    ...(p.steps?.length ? ['', head(['step (function, inclusive of what it calls)', '% of samples']), ...p.steps.map((x) => row([`\`${x.fn}\``, fmt(x.pct, 1)]))] : []),
   ].join('\n');
   const prof = [
     r.profile

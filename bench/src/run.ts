@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createRedis } from '@llm-relay/server-kit';
@@ -9,7 +9,7 @@ import { synthesizeEvents, sampleQueuedEvents } from './events.ts';
 import { HELP, parseFlags } from './flags.ts';
 import { machineInfo } from './machine.ts';
 import { pipelineBench } from './pipeline.ts';
-import { topSelfTime } from './profile.ts';
+import { inclusiveTime, topSelfTime } from './profile.ts';
 import { rssMiB } from './procstat.ts';
 import { latencyAdded, renderReport, streamAdded, throughputOf, type Results } from './report.ts';
 import { QueueJanitor, latencyScenario, streamScenario, throughputScenario } from './scenarios.ts';
@@ -19,6 +19,12 @@ import { renderCharts } from './charts.ts';
 import { saturate } from './throughput.ts';
 import { chatBody } from './load.ts';
 
+/** the gateway's per-request steps whose inclusive CPU the profile section lists */
+const GATEWAY_STEPS = [
+  'badRequestTarget', 'authenticate', 'hashKey', 'readAttributionHeaders', 'readJsonFields', 'scanTopLevel', 'jsonDepth', 'route', 'admit', 'forward',
+  'upstreamHeaders', 'relayResponse', 'clientHeaders', 'finishExchange', 'toEvent', 'push@event-sink.ts', 'write@event-sink.ts', 'stringify', 'append@journal.ts',
+  'addBulk', 'observe', 'inc', 'parserOnHeadersComplete', 'writev', 'writeGeneric', 'garbage collector',
+];
 const flags = parseFlags(process.argv.slice(2));
 if (flags === 'help') {
   console.log(HELP);
@@ -167,7 +173,12 @@ try {
     await janitor.sweep();
     // start-up and warm-up samples left out: only the saturated stretch counts
     const top = topSelfTime(profDir, skipMs);
-    results.profile = { reason: reasons.join('; ') || 'requested', lines: top.lines, byArea: top.byArea, rps: r.rps };
+    const steps = inclusiveTime(profDir, GATEWAY_STEPS, skipMs);
+    results.profile = { reason: reasons.join('; ') || 'requested', lines: top.lines, byArea: top.byArea, rps: r.rps, steps };
+    if (flags.keepProfile) {
+      mkdirSync(flags.keepProfile, { recursive: true });
+      for (const f of top.files) writeFileSync(join(flags.keepProfile, f), readFileSync(join(profDir, f)));
+    }
   }
 
   if (sections.has('pipeline')) {

@@ -5,11 +5,12 @@ import { freePort, startProcess, tempDir, uniquePrefix, type RunningProcess, typ
 
 export const MODES = ['instant', 'fixed', 'stream'] as const;
 export type Mode = (typeof MODES)[number];
-export const ARM_NAMES = ['direct', 'relay-off', 'relay-on', 'peer'] as const;
+export const ARM_NAMES = ['direct', 'bare', 'relay-off', 'relay-on', 'peer'] as const;
 export type ArmName = (typeof ARM_NAMES)[number];
 
 export const ARM_LABELS: Record<ArmName, string> = {
   direct: 'direct to mock',
+  bare: 'bare Node proxy (node:http + undici Pool)',
   'relay-off': 'LLM Relay, capture off',
   'relay-on': 'LLM Relay, capture on',
   peer: 'peer (@portkey-ai/gateway)',
@@ -36,6 +37,8 @@ export interface Service {
 export interface Stack {
   redisUrl: string;
   mocks: Record<Mode, Service>;
+  /** one bare proxy per mock: it pipes bytes to a single upstream and does no routing */
+  bares: Record<Mode, Service>;
   gateways: { on: Service & { prefix: string }; off: Service & { prefix: string } };
   peer: Service | undefined;
   peerError: string | undefined;
@@ -76,6 +79,12 @@ function snapshot(mocks: Record<Mode, Service>, keyHash: string, keyPrefix: stri
     })),
     keys: [{ id: 'bench-key', prefix: keyPrefix, name: 'bench', hash: keyHash, status: 'active', expiresAt: null, allowedModels: [], limits: {} }],
   };
+}
+
+async function startBare(mode: Mode, upstream: string): Promise<Service> {
+  const port = await freePort();
+  const proc = await startProcess({ name: `bare-${mode}`, script: 'bench/src/bare-proxy.ts', args: ['--port', String(port), '--upstream', upstream], readyUrl: `http://127.0.0.1:${port}/healthz` });
+  return { proc, origin: `http://127.0.0.1:${port}`, pid: proc.child.pid! };
 }
 
 async function startGateway(name: string, prefix: string, redisUrl: string, journalDir: string, env: Record<string, string>): Promise<Service> {
@@ -126,6 +135,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const [instant, fixed, stream] = await Promise.all(MODES.map(startMock));
     const mocks = { instant: instant!, fixed: fixed!, stream: stream! };
     started.push(...Object.values(mocks).map((m) => m.proc));
+    const [bInstant, bFixed, bStream] = await Promise.all(MODES.map((m) => startBare(m, mocks[m].origin)));
+    const bares = { instant: bInstant!, fixed: bFixed!, stream: bStream! };
+    started.push(...Object.values(bares).map((m) => m.proc));
     const key = generateRelayKey();
     await publishSnapshot(redis, prefixes[0]!, snapshot(mocks, key.hash, key.prefix, true));
     await publishSnapshot(redis, prefixes[1]!, snapshot(mocks, key.hash, key.prefix, false));
@@ -149,6 +161,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     const arms: Arm[] = [
       { name: 'direct', pid: undefined, target: (mode) => ({ origin: mocks[mode].origin, headers: { authorization: 'Bearer sk-mock-bench' }, model: `bench-${mode}` }) },
+      // pid: the instant-mode proxy, the one the throughput and memory figures load
+      { name: 'bare', pid: bares.instant.pid, target: (mode) => ({ origin: bares[mode].origin, headers: { authorization: 'Bearer sk-mock-bench' }, model: `bench-${mode}` }) },
       relay(off, 'relay-off'),
       relay(on, 'relay-on'),
     ];
@@ -159,7 +173,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         target: (mode) => ({ origin: p.origin, headers: { authorization: 'Bearer sk-mock-bench', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mocks[mode].origin}/v1` }, model: `bench-${mode}` }),
       });
     }
-    return { redisUrl: opts.redisUrl, mocks, gateways: { on, off }, peer, peerError, relayKey: key.secret, arms, tmp, cleanup };
+    return { redisUrl: opts.redisUrl, mocks, bares, gateways: { on, off }, peer, peerError, relayKey: key.secret, arms, tmp, cleanup };
   } catch (err) {
     await cleanup();
     throw err;
