@@ -47,6 +47,8 @@ export class PromptDetector {
   private syncedAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
+  /** the tail of this process's family creations, which run one at a time */
+  private creating: Promise<unknown> = Promise.resolve();
 
   private readonly deps: DetectorDeps;
 
@@ -125,24 +127,41 @@ export class PromptDetector {
   private async discover(text: string): Promise<PromptVersionRecord> {
     const id = `pv_${hash(`detected\n${text}`)}`;
     const sig = signature(text);
-    let familyId = this.index.best(sig)?.familyId;
-    if (familyId === undefined) {
-      // Replicas meeting two near-identical new templates at once would each start a family: the lock
-      // serialises the creation, and the holder first reads what others created meanwhile.
+    const familyId = this.index.best(sig)?.familyId ?? (await this.familyForNew(id, text, sig));
+    const v = await this.deps.store.ensurePromptVersion({ id, familyId, text, createdAt: Date.now() });
+    // another replica stored this very version first, maybe in a family this one has not read yet
+    if (!this.families.has(v.familyId)) await this.refresh();
+    return v;
+  }
+
+  /**
+   * The family of a template no known family is near: replicas meeting two near-identical new templates at
+   * once would each start a family, so creation is serialised — one at a time in this process (`creating`),
+   * and across replicas by a Redis lock whose holder first reads what others created meanwhile.
+   */
+  private familyForNew(versionId: string, text: string, sig: Uint32Array): Promise<string> {
+    const run = async (): Promise<string> => {
+      // an earlier creation in this process may have made the family this text belongs to
+      const known = this.index.best(sig)?.familyId;
+      if (known !== undefined) return known;
       const lockKey = `${this.deps.prefix}:processor:prompt-family-lock`;
-      familyId = await withLock(this.deps.redis, lockKey, { ttlMs: 10_000, waitMs: 5_000 }, async () => {
+      return withLock(this.deps.redis, lockKey, { ttlMs: 15_000, waitMs: 30_000 }, async () => {
+        // a read already in flight may predate a family another replica just created: read again after it
+        await this.refreshing;
         await this.refresh();
         const found = this.index.best(sig)?.familyId;
         if (found !== undefined) return found;
         const f = await this.deps.store.ensurePromptFamily({ id: `pf_${hash(`detected\n${text}`)}`, name: familyNameOf(text), source: 'detected', createdAt: Date.now() });
         this.learnFamily(f);
+        // the founding version is written before the lock is released: a family's signatures come from its
+        // versions, so the next holder's read must find this one or it would not see the family as near
+        this.learnVersion(await this.deps.store.ensurePromptVersion({ id: versionId, familyId: f.id, text, createdAt: Date.now() }));
         return f.id;
       });
-    }
-    const v = await this.deps.store.ensurePromptVersion({ id, familyId, text, createdAt: Date.now() });
-    // another replica stored this very version first, maybe in a family this one has not read yet
-    if (!this.families.has(v.familyId)) await this.refresh();
-    return v;
+    };
+    const next = this.creating.then(run, run);
+    this.creating = next.catch(() => undefined);
+    return next;
   }
 
   private learnFamily(f: PromptFamilyRecord): void {
