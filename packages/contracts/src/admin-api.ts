@@ -130,3 +130,38 @@ export type SystemInfo = z.infer<typeof SystemAnswerSchema>;
 
 export const ReplayAnswerSchema = z.object({ status: z.number(), body: z.unknown(), latencyMs: z.number() });
 export type ReplayAnswer = z.infer<typeof ReplayAnswerSchema>;
+
+/**
+ * Totals of a prompt family or version over its whole life (lifetime roll-ups, never a scan of logs):
+ * `tokens` = prompt + completion tokens; p50/p95 in ms from the latency histogram; `errorRate` = errors /
+ * count; `scoreAvg` of the score named `score`; each null when there is nothing to average.
+ */
+const promptStatsShape = {
+  count: z.number(),
+  firstAt: z.number().nullable(),
+  lastAt: z.number().nullable(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  tokens: z.number(),
+  costUsd: z.number(),
+  errorRate: z.number().nullable(),
+  scoreAvg: z.number().nullable(),
+};
+export const PromptStatsSchema = z.object(promptStatsShape);
+export type PromptStats = z.infer<typeof PromptStatsSchema>;
+
+/** `source`: detected from traffic, or named by the client's `x-relay-prompt` */
+const promptSourceSchema = z.enum(['detected', 'explicit']);
+export const PromptFamilyItemSchema = z.object({ id: z.string(), name: z.string(), source: promptSourceSchema, versionCount: z.number(), ...promptStatsShape });
+export type PromptFamilyItem = z.infer<typeof PromptFamilyItemSchema>;
+export const PromptListAnswerSchema = z.object({ items: z.array(PromptFamilyItemSchema), nextCursor: z.string().nullable() });
+export type PromptList = z.infer<typeof PromptListAnswerSchema>;
+
+/** `label`: "v1", "v2", … by first seen, or the client's explicit version; `text`: the normalised template */
+export const PromptVersionViewSchema = z.object({ id: z.string(), label: z.string(), text: z.string(), ...promptStatsShape });
+export type PromptVersionView = z.infer<typeof PromptVersionViewSchema>;
+export const PromptFamilyAnswerSchema = z.object({ id: z.string(), name: z.string(), source: promptSourceSchema, versions: z.array(PromptVersionViewSchema) });
+export type PromptFamily = z.infer<typeof PromptFamilyAnswerSchema>;
+
+export const PromptRenameBodySchema = z.object({ name: z.string().trim().min(1).max(200) });
+export type PromptRenameBody = z.infer<typeof PromptRenameBodySchema>;

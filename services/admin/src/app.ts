@@ -26,6 +26,7 @@ import { logRoutes } from './routes/logs.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { scoreRoutes } from './routes/scores.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { promptRoutes } from './routes/prompts.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 import { liveRoutes } from './routes/live.ts';
@@ -116,6 +117,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(statsRoutes);
   await app.register(scoreRoutes);
   await app.register(sessionRoutes);
+  await app.register(promptRoutes);
   await app.register(systemRoutes);
   await app.register(userRoutes);
   await app.register(liveRoutes);
