@@ -1,5 +1,6 @@
 import type { LogListItem, StoredAttribution } from '@llm-relay/contracts';
 import { SESSION_MAX_USERS, type RollupDim, type ScoreRollup, type SessionSummary } from './port.ts';
+import { ALL_TIME_MINUTE, promptTotalDims } from './port-prompts.ts';
 
 const MINUTE = 60_000;
 
@@ -35,10 +36,16 @@ export function minuteOf(t: number): number {
   return Math.floor(t / MINUTE) * MINUTE;
 }
 
-/** Score roll-up increments for one log whose score `name` changed by `sum` (and `count` scores more or fewer). */
+/**
+ * Score roll-up increments for one log whose score `name` changed by `sum` (and `count` scores more or fewer):
+ * per minute for each dimension, and the lifetime rows of its prompt family and version (the prompts pages).
+ */
 export function scoreRollupsFor(log: DimSource & Pick<LogListItem, 'createdAt'>, name: string, sum: number, count: number): ScoreRollup[] {
   const minute = minuteOf(log.createdAt);
-  return rollupDims(log).map(([dim, value]) => ({ minute, dim, value, name, sum, count }));
+  return [
+    ...rollupDims(log).map(([dim, value]) => ({ minute, dim, value, name, sum, count })),
+    ...promptTotalDims(log.prompt).map(([dim, value]) => ({ minute: ALL_TIME_MINUTE, dim, value, name, sum, count })),
+  ];
 }
 
 /** One session's increments from a batch of newly stored logs. */

@@ -1,4 +1,5 @@
-import type { Rollup } from './port.ts';
+import type { LogPromptRef } from '@llm-relay/contracts';
+import type { Rollup, RollupDim } from './port.ts';
 
 /**
  * Prompt families and versions (the processor discovers them from the instructions of each exchange).
@@ -53,6 +54,11 @@ export interface PromptPage {
 /** the minute of lifetime roll-up rows: one row per family or version spanning all time */
 export const ALL_TIME_MINUTE = 0;
 export const PROMPT_TOTAL_DIMS = { family: 'promptFamilyTotal', version: 'promptVersionTotal' } as const;
+
+/** The lifetime rows (at ALL_TIME_MINUTE) a log with this prompt counts in: its family's and its version's. */
+export function promptTotalDims(prompt: LogPromptRef | null | undefined): [RollupDim, string][] {
+  return prompt ? [[PROMPT_TOTAL_DIMS.family, prompt.familyId], [PROMPT_TOTAL_DIMS.version, prompt.versionId]] : [];
+}
 
 export interface PromptStore {
   /**

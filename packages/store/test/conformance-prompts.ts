@@ -131,4 +131,17 @@ export function promptConformance(ctx: StoreCtx): void {
     expect(since.versions.map((v) => v.id)).toEqual(['pv_new']);
     expect((await ctx.store.listPromptIndex()).families).toHaveLength(3);
   });
+
+  it('a score set on a log with a prompt moves the lifetime score rows of its family and version', async () => {
+    const log = makeLog({ prompt: ref('pf_s', 'pv_s', 'v1') });
+    await ctx.store.insertLogs([log]);
+    const lifetime = async (dim: 'promptFamilyTotal' | 'promptVersionTotal') =>
+      (await ctx.store.queryScoreRollups({ from: ALL_TIME_MINUTE, to: ALL_TIME_MINUTE + 1, dim, name: 'score' })).map((r) => [r.value, r.sum, r.count]);
+    expect(await ctx.store.setScore(log.id, 'score', { value: 4, at: T0 + 1, by: 'admin' })).toBe('applied');
+    expect(await lifetime(PROMPT_TOTAL_DIMS.version)).toEqual([['pv_s', 4, 1]]);
+    expect(await ctx.store.setScore(log.id, 'score', { value: 1, at: T0 + 2, by: 'key' })).toBe('applied');
+    expect(await lifetime(PROMPT_TOTAL_DIMS.family)).toEqual([['pf_s', 1, 1]]);
+    await ctx.store.deleteScore(log.id, 'score');
+    expect(await lifetime(PROMPT_TOTAL_DIMS.version)).toEqual([['pv_s', 0, 0]]);
+  });
 }

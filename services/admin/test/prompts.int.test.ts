@@ -30,7 +30,7 @@ const support = (date: string, order: string, email: string) =>
   'Answer questions about shipping, returns and exchanges politely and concisely. Escalate refunds above $200 to a human agent. Never promise delivery dates you cannot verify.';
 
 describe('GET/PATCH /admin/prompts from real traffic', () => {
-  it('folds filled templates into one version, makes a rewording v2 and an unrelated prompt another family; renames are audited', async () => {
+  it('folds filled templates into one version, makes a rewording v2 and an unrelated prompt another family; scores, x-relay-prompt, audited renames', async () => {
     const client = new OpenAI({ apiKey: PROXY_KEY, baseURL: `${stack.gatewayUrl}/v1`, maxRetries: 0 });
     const chat = async (system: string, stream = false) => {
       const messages = [
@@ -80,6 +80,40 @@ describe('GET/PATCH /admin/prompts from real traffic', () => {
     const second = await api<PromptList>('GET', `/admin/prompts?limit=1&cursor=${encodeURIComponent(first.body.nextCursor!)}`);
     expect([first.body.items[0]!.id, second.body.items[0]!.id].sort()).toEqual([aria.id, poem.id].sort());
     expect(second.body.nextCursor).toBeNull();
+    expect(list.items.map((f) => f.id)).toEqual([first.body.items[0]!.id, second.body.items[0]!.id]);
+
+    // feedback on two of the v1 exchanges: the version's and the family's average score
+    const scored: string[] = [];
+    for (const [i, value] of [0.2, 0.8].entries()) {
+      const { response } = await client.chat.completions
+        .create({ model: 'mock-model', messages: [{ role: 'system', content: support(`2026-12-1${i}`, `ORD-7${i}7${i}-SC`, 's@example.com') }, { role: 'user', content: 'rate me' }] })
+        .withResponse();
+      const id = response.headers.get('x-relay-log-id')!;
+      scored.push(id);
+      await client.post('/relay/feedback', { body: { log_id: id, value } });
+    }
+    const withScores = await waitFor(
+      async () => {
+        const { body } = await api<PromptFamily>('GET', `/admin/prompts/${aria.id}`);
+        return body.versions[0]!.scoreAvg !== null && body.versions[0]!.count === 5 && Math.abs(body.versions[0]!.scoreAvg - 0.5) < 1e-9 ? body : null;
+      },
+      { what: 'the scores in the version figures', timeoutMs: 60_000 },
+    );
+    expect(withScores.versions[1]!.scoreAvg).toBeNull();
+    expect((await api<PromptList>('GET', '/admin/prompts')).body.items.find((f) => f.id === aria.id)!.scoreAvg).toBeCloseTo(0.5, 9);
+
+    // an explicit x-relay-prompt wins over detection: its own family, the version label as given
+    await client.chat.completions.create(
+      { model: 'mock-model', messages: [{ role: 'system', content: support('2026-12-20', 'ORD-9-XY', 'e@example.com') }, { role: 'user', content: 'hi' }] },
+      { headers: { 'x-relay-prompt': 'checkout-helper@2026-12' } },
+    );
+    const explicit = await waitFor(async () => (await api<PromptList>('GET', '/admin/prompts')).body.items.find((f) => f.name === 'checkout-helper' && f.count === 1) ?? null, {
+      what: 'the explicit family',
+      timeoutMs: 60_000,
+    });
+    expect(explicit).toMatchObject({ source: 'explicit', versionCount: 1 });
+    expect((await api<PromptFamily>('GET', `/admin/prompts/${explicit.id}`)).body.versions.map((v) => v.label)).toEqual(['2026-12']);
+    expect((await api<PromptFamily>('GET', `/admin/prompts/${aria.id}`)).body.versions[0]!.count).toBe(5);
 
     const renamed = await api<PromptFamily>('PATCH', `/admin/prompts/${aria.id}`, { name: 'Support assistant' });
     expect(renamed).toMatchObject({ status: 200, body: { id: aria.id, name: 'Support assistant' } });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { PromptFamilyAnswerSchema, PromptListAnswerSchema, PromptRenameBodySchema, RelayError, type PromptFamily, type PromptRenameBody } from '@llm-relay/contracts';
 import type { PromptFamilyDetail } from '@llm-relay/store';
 import { audit } from '../features/audit.ts';
-import { promptStats } from '../features/prompts/view.ts';
+import { lifetimeScores, promptStats } from '../features/prompts/view.ts';
 import { AUTH_ERRORS, errors, IdParamsSchema } from '../schemas.ts';
 
 const ListQuery = z.object({
@@ -12,12 +12,12 @@ const ListQuery = z.object({
 });
 type Params = { Params: z.infer<typeof IdParamsSchema> };
 
-function familyAnswer(d: PromptFamilyDetail): PromptFamily {
+function familyAnswer(d: PromptFamilyDetail, scores: Map<string, { sum: number; count: number }>): PromptFamily {
   return {
     id: d.family.id,
     name: d.family.name,
     source: d.family.source,
-    versions: d.versions.map((v) => ({ id: v.id, label: v.label, text: v.text, ...promptStats(v.totals, v, null) })),
+    versions: d.versions.map((v) => ({ id: v.id, label: v.label, text: v.text, ...promptStats(v.totals, v, scores.get(v.id) ?? null) })),
   };
 }
 
@@ -42,9 +42,9 @@ export async function promptRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const page = await app.store.listPromptFamilies({ limit: req.query.limit, cursor: req.query.cursor ?? null });
+      const [page, scores] = await Promise.all([app.store.listPromptFamilies({ limit: req.query.limit, cursor: req.query.cursor ?? null }), lifetimeScores(app.store, 'family')]);
       return {
-        items: page.items.map((f) => ({ id: f.id, name: f.name, source: f.source, versionCount: f.versionCount, ...promptStats(f.totals, f, null) })),
+        items: page.items.map((f) => ({ id: f.id, name: f.name, source: f.source, versionCount: f.versionCount, ...promptStats(f.totals, f, scores.get(f.id) ?? null) })),
         nextCursor: page.nextCursor,
       };
     },
@@ -61,7 +61,7 @@ export async function promptRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: PromptFamilyAnswerSchema, ...errors(...AUTH_ERRORS, 404) },
       },
     },
-    async (req) => familyAnswer(await load(req.params.id)),
+    async (req) => familyAnswer(await load(req.params.id), await lifetimeScores(app.store, 'version')),
   );
 
   app.patch<Params & { Body: PromptRenameBody }>(
@@ -80,7 +80,7 @@ export async function promptRoutes(app: FastifyInstance): Promise<void> {
       const before = await load(req.params.id);
       await app.store.renamePromptFamily(before.family.id, req.body.name, Date.now());
       await audit(app, req, 'prompt.rename', before.family.id, { from: before.family.name, to: req.body.name });
-      return familyAnswer(await load(req.params.id));
+      return familyAnswer(await load(req.params.id), await lifetimeScores(app.store, 'version'));
     },
   );
 }

@@ -1,5 +1,5 @@
 import type { PromptStats } from '@llm-relay/contracts';
-import type { PromptTotals } from '@llm-relay/store';
+import { ALL_TIME_MINUTE, PROMPT_TOTAL_DIMS, type PromptTotals, type Store } from '@llm-relay/store';
 import { quantileFromBuckets } from '../stats/aggregate.ts';
 
 /**
@@ -19,4 +19,10 @@ export function promptStats(totals: PromptTotals | null, seen: { firstAt: number
     errorRate: count > 0 ? totals!.errors / count : null,
     scoreAvg: score && score.count > 0 ? score.sum / score.count : null,
   };
+}
+
+/** The default score's lifetime sum and count per family or version id (lifetime score roll-ups, one row each). */
+export async function lifetimeScores(store: Store, of: keyof typeof PROMPT_TOTAL_DIMS): Promise<Map<string, { sum: number; count: number }>> {
+  const rows = await store.queryScoreRollups({ from: ALL_TIME_MINUTE, to: ALL_TIME_MINUTE + 1, dim: PROMPT_TOTAL_DIMS[of], name: 'score' });
+  return new Map(rows.map((r) => [r.value, { sum: r.sum, count: r.count }]));
 }

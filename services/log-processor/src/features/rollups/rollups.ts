@@ -1,5 +1,5 @@
 import type { StoredLog } from '@llm-relay/contracts';
-import { ALL_TIME_MINUTE, PROMPT_TOTAL_DIMS, ROLLUP_LATENCY_BUCKETS, rollupDims, type Rollup } from '@llm-relay/store';
+import { ALL_TIME_MINUTE, ROLLUP_LATENCY_BUCKETS, promptTotalDims, rollupDims, type Rollup } from '@llm-relay/store';
 
 const MINUTE = 60_000;
 
@@ -23,11 +23,10 @@ const dims = rollupDims;
  */
 function cells(log: RollupDims): [Rollup['dim'], string, number][] {
   const minute = Math.floor(log.createdAt / MINUTE) * MINUTE;
-  const out: [Rollup['dim'], string, number][] = dims(log).map(([dim, value]) => [dim, value, minute]);
-  if (log.prompt) {
-    out.push([PROMPT_TOTAL_DIMS.family, log.prompt.familyId, ALL_TIME_MINUTE], [PROMPT_TOTAL_DIMS.version, log.prompt.versionId, ALL_TIME_MINUTE]);
-  }
-  return out;
+  return [
+    ...dims(log).map(([dim, value]): [Rollup['dim'], string, number] => [dim, value, minute]),
+    ...promptTotalDims(log.prompt).map(([dim, value]): [Rollup['dim'], string, number] => [dim, value, ALL_TIME_MINUTE]),
+  ];
 }
 
 /**
