@@ -5,7 +5,7 @@
  * provider and says so loudly, so a fresh clone works with no configuration at all.
  *
  * `node scripts/relay.ts init` only seeds the store and the gateway snapshot from the environment
- * (the seed's `run.py --init`).
+ * (like `--init` of the original Python LLM Relay).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';

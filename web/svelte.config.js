@@ -1,4 +1,4 @@
-// Runes everywhere (STYLE.md 16): a component using legacy `export let` or `$:` fails to compile.
+// Runes everywhere (CONTRIBUTING.md rule 16): a component using legacy `export let` or `$:` fails to compile.
 export default {
   compilerOptions: { runes: true },
 };

@@ -127,7 +127,7 @@ try {
     }
     const peerStreams = results.streams.map((x) => x.byArm.peer).filter((x) => x !== undefined);
     if (stack.peer && peerStreams.some((x) => x.errors > 0)) {
-      // say why, from the peer's own output (FACTS.md: `TypeError: immutable` in its updateHeaders)
+      // say why, from the peer's own output (it fails with `TypeError: immutable` in its updateHeaders)
       const why = stack.peer.proc.output().split('\n').find((l) => /TypeError|Error:/.test(l))?.trim().slice(0, 200);
       results.armErrors.peer = `streaming arm failed (${peerStreams.reduce((a, x) => a + x.errors, 0)} of ${peerStreams.reduce((a, x) => a + x.errors + x.streams, 0)} streams): ${peerStreams.find((x) => x.errorSamples.length)?.errorSamples[0] ?? ''}${why ? `; the peer logged \`${why}\`` : ''}`;
     }

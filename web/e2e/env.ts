@@ -1,4 +1,4 @@
-/** The only place the browser tests read the environment (STYLE.md rule 5). */
+/** The only place the browser tests read the environment (CONTRIBUTING.md rule 5). */
 export const e2eEnv = {
   /** Debian's Chromium unless told otherwise; never a downloaded browser */
   chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

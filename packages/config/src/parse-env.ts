@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Parse the environment once at start-up against a zod schema. A bad value stops the process with a
- * message naming the variable (STYLE.md rule 5). Empty strings count as unset, as in a .env file.
+ * message naming the variable (CONTRIBUTING.md rule 5). Empty strings count as unset, as in a .env file.
  */
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
   const cleaned: Record<string, string> = {};

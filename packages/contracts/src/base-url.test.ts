@@ -7,7 +7,7 @@ describe('normalizeBaseUrl', () => {
     expect(normalizeBaseUrl('https://api.openai.com/v1')).toBe('https://api.openai.com/v1');
     expect(normalizeBaseUrl('https://dashscope.aliyuncs.com/compatible-mode/v1/')).toBe('https://dashscope.aliyuncs.com/compatible-mode/v1');
   });
-  it('adds /v1 to a bare origin, as the seed example has it', () => {
+  it("adds /v1 to a bare origin, as in the original Python LLM Relay's example", () => {
     expect(normalizeBaseUrl('https://api.openai.com')).toBe('https://api.openai.com/v1');
     expect(normalizeBaseUrl('http://127.0.0.1:9000/')).toBe('http://127.0.0.1:9000/v1');
   });

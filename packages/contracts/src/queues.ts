@@ -10,7 +10,7 @@ export const EXCHANGE_JOB_NAME = 'exchange' as const;
 export const FAILED_JOB_MAX_AGE_SECONDS = 7 * 24 * 3600;
 
 /**
- * One place for the exchange job's options (STYLE.md rule 9).
+ * One place for the exchange job's options (CONTRIBUTING.md rule 9).
  * A job holds the raw, unredacted exchange: once its log is stored the job is removed with its data at once
  * (the processor's BullMQ metrics keep the completed count; the store's idempotent ids, not kept job ids,
  * absorb a redelivery). A failed job is kept at most FAILED_JOB_MAX_AGE_SECONDS and 50,000 jobs, and the

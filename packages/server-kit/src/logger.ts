@@ -2,7 +2,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
-/** pino everywhere: object first, then message; secrets redacted by the logger itself (STYLE.md rule 11). */
+/** pino everywhere: object first, then message; secrets redacted by the logger itself (CONTRIBUTING.md rule 11). */
 export function createLogger(name: string, level: string, extra: LoggerOptions = {}): Logger {
   return pino({
     name,

@@ -2,7 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 
 /**
  * Producer connections fail fast (a command errors at once while disconnected, so callers can spool);
- * worker connections wait forever, as BullMQ requires (STYLE.md rule 9).
+ * worker connections wait forever, as BullMQ requires (CONTRIBUTING.md rule 9).
  */
 export function createRedis(url: string, role: 'producer' | 'worker' | 'subscriber' | 'client', extra: RedisOptions = {}): Redis {
   const base: RedisOptions = { lazyConnect: false, connectionName: `llm-relay-${role}` };

@@ -6,7 +6,7 @@ export interface ShutdownStep {
 }
 
 /**
- * One ordered shutdown for SIGTERM/SIGINT (STYLE.md rule 15): each step logged, a hard timeout so a
+ * One ordered shutdown for SIGTERM/SIGINT (CONTRIBUTING.md rule 15): each step logged, a hard timeout so a
  * stuck step cannot keep the process alive.
  */
 export function installShutdown(log: Logger, steps: ShutdownStep[], hardTimeoutMs = 15_000): () => Promise<void> {

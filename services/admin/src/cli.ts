@@ -13,7 +13,7 @@ Usage:
   node services/admin/src/cli.ts init [--force]   seed the store from the environment, then write the gateway snapshot
   node services/admin/src/cli.ts --help
 
-init (the seed's "run.py --init") creates what is missing: settings (DEFAULT_MODEL, HTTP_TIMEOUT_SECONDS,
+init (like --init of the original Python LLM Relay) creates what is missing: settings (DEFAULT_MODEL, HTTP_TIMEOUT_SECONDS,
 HTTP_MAX_RETRIES, REDACT_LOGS, CAPTURE_MAX_BYTES, RETENTION_BODY_DAYS, RETENTION_META_DAYS), the provider
 "default" (TARGET_BASE_URL, TARGET_API_KEY), a relay key record for PROXY_KEY and the first admin user
 (ADMIN_USERNAME, ADMIN_PASSWORD). With --force the environment overwrites those records.

@@ -52,7 +52,7 @@ export const adminEnvSchema = z
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
     SNAPSHOT_REPUBLISH_SECONDS: z.coerce.number().positive().default(10),
-    // init: the seed's variables, read only when the store is seeded
+    // init: the original Python LLM Relay's variables, read only when the store is seeded
     PROXY_KEY: z.string().min(1).optional(),
     TARGET_BASE_URL: z.string().url().optional(),
     TARGET_API_KEY: z.string().min(1).optional(),

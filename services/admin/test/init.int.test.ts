@@ -65,7 +65,7 @@ const SEED = {
   RETENTION_META_DAYS: '30',
 };
 
-describe('init (the seed\'s run.py --init)', () => {
+describe('init (seeds the store and the gateway snapshot from the environment)', () => {
   it('--help explains it', () => {
     const r = cli(['--help'], {});
     expect(r.code).toBe(0);

@@ -1,4 +1,4 @@
-/** Usage examples (the seed's "dynamic endpoint examples") and "copy as curl", built from the user's own base URL. */
+/** Usage examples (the original Python LLM Relay's "dynamic endpoint examples") and "copy as curl", built from the user's own base URL. */
 import type { StoredLog } from '@llm-relay/contracts';
 
 /** `http://host:8000` or `http://host:8000/v1` → origin without trailing slash or `/v1`. */

@@ -5,7 +5,7 @@ import { RelayError, openAIError } from '@llm-relay/contracts';
 
 /**
  * One error shape for everything admin answers: `{error:{message,type,param,code}}` with an
- * x-request-id (STYLE.md rule 10). Internals of 5xx errors are logged, never sent.
+ * x-request-id (CONTRIBUTING.md rule 10). Internals of 5xx errors are logged, never sent.
  */
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('onRequest', async (req, reply) => {

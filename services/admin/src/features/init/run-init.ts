@@ -41,7 +41,7 @@ export interface InitResult {
   version: number;
 }
 
-/** Settings as the seed's environment variables describe them; unset ones take the schema's defaults. */
+/** Settings as the original Python LLM Relay's environment variables describe them; unset ones take the schema's defaults. */
 export function settingsFromEnv(env: AdminEnv): Settings {
   const raw: Record<string, unknown> = {};
   if (env.DEFAULT_MODEL) raw.defaultModel = env.DEFAULT_MODEL;
@@ -60,7 +60,7 @@ export function settingsFromEnv(env: AdminEnv): Settings {
 }
 
 /**
- * The seed's `run.py --init`: seed the store from the environment, then write the gateway snapshot.
+ * Like `--init` of the original Python LLM Relay: seed the store from the environment, then write the gateway snapshot.
  * Without `force` only what is missing is created (settings, the "default" provider, the PROXY_KEY record,
  * the first admin user), so it is safe on every start; with `force` the environment overwrites them.
  */

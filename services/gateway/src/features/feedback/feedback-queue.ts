@@ -19,7 +19,7 @@ export class FeedbackQueue {
   }
 
   async add(job: FeedbackJob): Promise<void> {
-    // the producer validates too (STYLE rule 6): a bad job must fail here, not in every processor
+    // the producer validates too (CONTRIBUTING.md rule 6): a bad job must fail here, not in every processor
     const data = FeedbackJobSchema.parse(job);
     try {
       await withTimeout(this.queue.add(FEEDBACK_JOB_NAME, data, { ...EXCHANGE_JOB_OPTIONS, jobId: data.id }), ADD_TIMEOUT_MS);
