@@ -49,6 +49,19 @@ export function scoreConformance(ctx: StoreCtx): void {
     expect(await ctx.store.countLogs({ scored: true })).toBe(1);
   });
 
+  it('setScore: concurrent writes to one log keep every name, and the later score of a name', async () => {
+    const log = makeLog();
+    await ctx.store.insertLogs([log]);
+    // the feedback worker applies jobs concurrently; these must not overwrite each other's field
+    await Promise.all([
+      ctx.store.setScore(log.id, 'score', score(0.2, 10)),
+      ctx.store.setScore(log.id, 'score', score(0.7, 11)),
+      ctx.store.setScore(log.id, 'thumbs_up', score(1, 12)),
+      ctx.store.setScore(log.id, 'helpful', score(0, 13)),
+    ]);
+    expect((await ctx.store.getLog(log.id))?.scores).toEqual({ score: score(0.7, 11), thumbs_up: score(1, 12), helpful: score(0, 13) });
+  });
+
   it('pending scores: the later one per (log, name) is kept, removed only as applied, expired by age', async () => {
     const p = (logId: string, name: string, value: number, at: number) => ({ logId, name, keyId: 'key-a', score: score(value, at) });
     await ctx.store.addPendingScore(p('l-1', 'score', 0.5, 100));

@@ -4,6 +4,7 @@ import { scoreRollupsFor } from '../attribution.ts';
 import { DUPLICATE_KEY, type LogDoc, type Models, type PendingScoreDoc, type ScoreRollupDoc } from './models.ts';
 import { LIST_PROJECTION, docToListItem } from './docs.ts';
 import { incrementAll } from './bulk.ts';
+import { oneAtATimePerKey } from './one-at-a-time.ts';
 
 type ScoreMethods = Pick<
   Store,
@@ -25,12 +26,19 @@ function sameScore(a: Score, b: Score): boolean {
  * Scores are a field of the log document, written with a compare-and-set on the score they replace, so two
  * writers of one (log, name) cannot both count their difference. The score roll-ups follow in a second write:
  * without transactions (FerretDB v1, a standalone server) a crash between the two leaves that one difference
- * out of the averages, never the score itself.
+ * out of the averages, never the score itself. The writes to one log are also queued one at a time
+ * (oneAtATimePerKey): on FerretDB v1 a concurrent update of another score of the same log would otherwise
+ * write back the document it read before this one's change, and the compare-and-set cannot see that.
+ * Across processes FerretDB v1 can still lose one (store README); MongoDB's per-document atomic updates cannot.
  */
 export function mongoScores(m: Models): ScoreMethods {
   const logs = m.logs.collection;
   const rollups = m.scoreRollups.collection;
   const pending = m.pendingScores.collection;
+  const perLog = oneAtATimePerKey();
+
+  // the score roll-ups of many logs share rows (dim `all`, say): their `$inc`s are queued the same way
+  const rollupWrites = oneAtATimePerKey();
 
   async function addScoreRollups(rows: ScoreRollup[]): Promise<void> {
     const ops = rows.map((r) => ({
@@ -40,7 +48,7 @@ export function mongoScores(m: Models): ScoreMethods {
         upsert: true as const,
       },
     }));
-    await incrementAll(rollups as never, ops);
+    await rollupWrites('score-rollups', () => incrementAll(rollups as never, ops));
   }
 
   async function readLog(id: string): Promise<LogDoc | null> {
@@ -54,37 +62,39 @@ export function mongoScores(m: Models): ScoreMethods {
   }
 
   return {
-    async setScore(logId, name, score, opts) {
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const d = await readLog(logId);
-        if (!d) return 'not_found';
-        if (opts?.keyId !== undefined && d.key?.id !== opts.keyId) return 'wrong_key';
-        const log = docToListItem(d);
-        const old = log.scores?.[name];
-        if (old && old.at > score.at) return 'stale';
-        if (old && sameScore(old, score)) return 'unchanged';
-        const r = await logs.updateOne(unchangedSince(logId, name, old) as never, { $set: { [`scores.${name}`]: score } });
-        if (r.matchedCount === 0) continue;
-        await addScoreRollups(scoreRollupsFor(log, name, score.value - (old?.value ?? 0), old ? 0 : 1));
-        return 'applied' satisfies ScoreResult;
-      }
-      throw new Error(`score ${name} of log ${logId} kept changing; not written`);
-    },
+    setScore: (logId, name, score, opts) =>
+      perLog(logId, async () => {
+        for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+          const d = await readLog(logId);
+          if (!d) return 'not_found';
+          if (opts?.keyId !== undefined && d.key?.id !== opts.keyId) return 'wrong_key';
+          const log = docToListItem(d);
+          const old = log.scores?.[name];
+          if (old && old.at > score.at) return 'stale';
+          if (old && sameScore(old, score)) return 'unchanged';
+          const r = await logs.updateOne(unchangedSince(logId, name, old) as never, { $set: { [`scores.${name}`]: score } });
+          if (r.matchedCount === 0) continue;
+          await addScoreRollups(scoreRollupsFor(log, name, score.value - (old?.value ?? 0), old ? 0 : 1));
+          return 'applied' satisfies ScoreResult;
+        }
+        throw new Error(`score ${name} of log ${logId} kept changing; not written`);
+      }),
 
-    async deleteScore(logId, name) {
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const d = await readLog(logId);
-        if (!d) return false;
-        const log = docToListItem(d);
-        const old = log.scores?.[name];
-        if (!old) return false;
-        const r = await logs.updateOne(unchangedSince(logId, name, old) as never, { $unset: { [`scores.${name}`]: '' } });
-        if (r.matchedCount === 0) continue;
-        await addScoreRollups(scoreRollupsFor(log, name, -old.value, -1));
-        return true;
-      }
-      throw new Error(`score ${name} of log ${logId} kept changing; not cleared`);
-    },
+    deleteScore: (logId, name) =>
+      perLog(logId, async () => {
+        for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+          const d = await readLog(logId);
+          if (!d) return false;
+          const log = docToListItem(d);
+          const old = log.scores?.[name];
+          if (!old) return false;
+          const r = await logs.updateOne(unchangedSince(logId, name, old) as never, { $unset: { [`scores.${name}`]: '' } });
+          if (r.matchedCount === 0) continue;
+          await addScoreRollups(scoreRollupsFor(log, name, -old.value, -1));
+          return true;
+        }
+        throw new Error(`score ${name} of log ${logId} kept changing; not cleared`);
+      }),
 
     async addPendingScore(p) {
       const _id = `${p.logId}\u0000${p.name}`;
