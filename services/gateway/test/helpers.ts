@@ -41,6 +41,8 @@ export class World {
   readonly journal: TempDir = tempDir('gw-journal');
   mock!: MockProvider;
   gateways: RunningProcess[] = [];
+  processor: RunningProcess | null = null;
+  private processorDir: TempDir | null = null;
   ports: number[] = [];
   version = 1;
   readonly redisUrl: string;
@@ -86,6 +88,28 @@ export class World {
     return `http://127.0.0.1:${port}`;
   }
 
+  /**
+   * A real log processor on this world's queue (SQLite in a temp dir): it stores the gateways' events and
+   * acknowledges them, which is what lets a gateway's journal drop them.
+   */
+  async startProcessor(): Promise<void> {
+    const port = await freePort();
+    this.processorDir = tempDir('gw-processor');
+    this.processor = await startProcess({
+      name: 'processor',
+      script: 'services/log-processor/src/index.ts',
+      env: {
+        REDIS_URL: this.redisUrl,
+        REDIS_PREFIX: this.prefix,
+        DATABASE_URL: `sqlite:${this.processorDir.path}/relay.db`,
+        PROCESSOR_PORT: String(port),
+        PROCESSOR_HOST: '127.0.0.1',
+      },
+      readyUrl: `http://127.0.0.1:${port}/healthz`,
+      readyTimeoutMs: 30_000,
+    });
+  }
+
   /** The usual start: the mock, one active key, a snapshot with the mock as the only provider, one gateway. */
   async startWithMock(settings: Partial<Settings> = {}, gatewayEnv: Record<string, string> = {}): Promise<{ base: string; key: TestKey }> {
     const mock = await this.startMock();
@@ -114,6 +138,8 @@ export class World {
 
   async close(): Promise<void> {
     await Promise.all(this.gateways.map((g) => g.stop()));
+    await this.processor?.stop();
+    this.processorDir?.remove();
     await this.mock?.close();
     await this.queue.close().catch(() => undefined);
     // an outage test may leave this Redis unreachable: cleanup is best effort then

@@ -18,7 +18,8 @@ beforeAll(async () => {
   conc = makeKey({ limits: { concurrency: 2 } });
   prov = provider({ baseUrl: mock.url });
   await w.snapshot([prov], [limited.record, victim.record, conc.record]);
-  for (let i = 0; i < 3; i++) bases.push(await w.startGateway());
+  // beats every 200 ms, so the test sees a change without waiting the default 5 s
+  for (let i = 0; i < 3; i++) bases.push(await w.startGateway({ HEARTBEAT_MS: '200' }));
 });
 afterAll(() => w.close());
 
@@ -75,9 +76,35 @@ describe('three replicas share one limit and one config', () => {
     }
   });
 
-  it('every replica reports a heartbeat for the admin dashboard', async () => {
-    const all = await w.redis.hgetall(`${w.prefix}:gateways`);
-    expect(Object.keys(all)).toHaveLength(3);
-    expect(JSON.parse(Object.values(all)[0]!)).toMatchObject({ id: expect.any(String), startedAt: expect.any(Number), lastSeen: expect.any(Number), inflight: expect.any(Number), journalBytes: expect.any(Number), dropped: 0 });
+  it('every replica reports a heartbeat: its journal holds the events until a processor has stored them', async () => {
+    type Beat = { id: string; startedAt: number; lastSeen: number; inflight: number; journalBytes: number; dropped: number };
+    const beats = async () => Object.values(await w.redis.hgetall(`${w.prefix}:gateways`)).map((v) => JSON.parse(v) as Beat);
+    const readyz = async (b: string) => (await (await fetch(`${b}/readyz`)).json()) as { journalBytes: number; journalWaiting: number };
+    const idOf = (i: number) => `${w.prefix}-gw${i}`;
+    // one answered request per replica (the tests above disabled their keys)
+    const fresh = makeKey();
+    await w.snapshot([prov], [fresh.record]);
+    for (const b of bases) {
+      await waitFor(async () => (await statusOf(w.client(b, fresh.secret).chat.completions.create({ model: 'gpt-4o-mini', messages: msg }))) === 200, { what: 'a request through each replica' });
+    }
+
+    // no processor yet: every replica keeps its events, and its next beat reports the journal's size
+    for (const [i, b] of bases.entries()) {
+      const r = await readyz(b);
+      expect(r.journalWaiting).toBeGreaterThan(0);
+      expect(r.journalBytes).toBeGreaterThan(0);
+      await waitFor(async () => (await beats()).find((h) => h.id === idOf(i))?.journalBytes === r.journalBytes, { what: `heartbeat of ${idOf(i)} with its journal size` });
+    }
+    const all = await beats();
+    expect(all.map((h) => h.id).sort()).toEqual(bases.map((_, i) => idOf(i)).sort());
+    for (const h of all) {
+      expect(h).toMatchObject({ startedAt: expect.any(Number), inflight: 0, dropped: 0 });
+      expect(h.lastSeen).toBeGreaterThanOrEqual(h.startedAt);
+    }
+
+    // a processor stores them and acknowledges: every journal empties, and the beats say so
+    await w.startProcessor();
+    await waitFor(async () => (await beats()).every((h) => h.journalBytes === 0), { timeoutMs: 30_000, what: 'journals emptied by the stored acks' });
+    for (const b of bases) expect(await readyz(b)).toMatchObject({ journalBytes: 0, journalWaiting: 0 });
   });
 });
