@@ -1,11 +1,13 @@
 import type { Store, StoreTestHooks } from './port.ts';
 import { parseDatabaseUrl } from './database-url.ts';
 import { createSqliteStore } from './sqlite/store.ts';
+import { withWriteThread } from './sqlite/threaded.ts';
 
 export * from './port.ts';
 export * from './port-prompts.ts';
 export { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
-export { toListItem, searchTerms } from './shared.ts';
+export { toListItem, searchTerms, sumRollups } from './shared.ts';
+export { isStoreUnavailable } from './unavailable.ts';
 export { rollupDims, scoreRollupsFor, minuteOf, EMPTY_ATTRIBUTION, type DimSource } from './attribution.ts';
 
 export interface CreateStoreOptions {
@@ -15,6 +17,12 @@ export interface CreateStoreOptions {
   serverSelectionTimeoutMS?: number;
   /** tests only (crash at a chosen point); production passes none */
   testHooks?: StoreTestHooks;
+  /**
+   * SQLite only: run log, roll-up and key-usage writes on a worker thread with its own connection, so a
+   * write lock held elsewhere or a large batch never blocks this thread's event loop (the processor).
+   * Not for `:memory:` (a thread cannot share it) nor with testHooks (a hook cannot cross threads).
+   */
+  writeThread?: boolean;
 }
 
 /** Open the store `DATABASE_URL` names. The returned store is initialised unless `opts.init` is false. */
@@ -23,6 +31,7 @@ export async function createStore(databaseUrl: string, opts: CreateStoreOptions 
   let store: Store;
   if (target.kind === 'sqlite') {
     store = createSqliteStore(target.path, opts.testHooks);
+    if (opts.writeThread && target.path !== ':memory:' && !opts.testHooks) store = withWriteThread(store, target.path);
   } else {
     const { createMongoStore } = await import('./mongodb/store.ts');
     store = createMongoStore(target.uri, { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS, testHooks: opts.testHooks });

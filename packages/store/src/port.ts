@@ -118,7 +118,11 @@ export interface SessionSummary {
 }
 export const SESSION_MAX_USERS = 20;
 
-/** Roll-up increments for newly stored logs; pure, since a store may call it again after a crash. */
+/**
+ * Roll-up increments for newly stored logs; pure, since a store may call it again after a crash, and
+ * additive (the rows of a batch are the sum of each log's rows: `sumRollups`), since a store writing on
+ * another thread computes them per log.
+ */
 export type RollupsFor = (inserted: StoredLog[]) => Rollup[];
 export const ROLLUP_LATENCY_BUCKETS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
 

@@ -1,5 +1,5 @@
 import type { LogListItem, StoredLog } from '@llm-relay/contracts';
-import { ROLLUP_LATENCY_BUCKETS } from './port.ts';
+import { ROLLUP_LATENCY_BUCKETS, type Rollup } from './port.ts';
 import { EMPTY_ATTRIBUTION } from './attribution.ts';
 
 /** Buckets per roll-up row: one per upper bound plus the +Inf bucket. */
@@ -68,4 +68,26 @@ export function toListItem(log: StoredLog): LogListItem {
 /** Yield to the event loop between batches so long maintenance jobs never monopolise the process. */
 export function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Add up roll-up rows of the same (minute, dim, value): every other number is a sum and every array a
+ * per-bucket count, so rows of single logs add up to the rows of their batch.
+ */
+export function sumRollups(rows: Rollup[]): Rollup[] {
+  const out = new Map<string, Rollup>();
+  for (const row of rows) {
+    const k = `${row.minute}|${row.dim}|${row.value}`;
+    const acc = out.get(k) as Record<string, unknown> | undefined;
+    if (!acc) {
+      out.set(k, structuredClone(row));
+      continue;
+    }
+    for (const [field, v] of Object.entries(row)) {
+      if (field === 'minute') continue;
+      if (typeof v === 'number') acc[field] = ((acc[field] as number | undefined) ?? 0) + v;
+      else if (Array.isArray(v)) acc[field] = v.map((n: number, i) => (((acc[field] as number[] | undefined)?.[i]) ?? 0) + n);
+    }
+  }
+  return [...out.values()];
 }

@@ -67,7 +67,9 @@ export function openDb(path: string): Db {
         raw.exec('COMMIT');
         return out;
       } catch (err) {
-        raw.exec('ROLLBACK');
+        // SQLite rolls back by itself on some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY in a commit): a
+        // ROLLBACK then fails with "no transaction is active" and would hide the error that says why
+        if (raw.isTransaction) raw.exec('ROLLBACK');
         throw err;
       } finally {
         depth--;
