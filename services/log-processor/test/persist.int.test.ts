@@ -6,16 +6,17 @@ import { deleteRedisPrefix, tempDir, uniquePrefix } from '@llm-relay/testkit';
 import { buildLog } from '../src/features/logs/build-log.ts';
 import { createMetrics } from '../src/features/ops/metrics.ts';
 import { persistIsolating } from '../src/features/ingest/persist.ts';
+import { StoreGate } from '../src/features/ingest/store-gate.ts';
 import { chatEvent } from './helpers/events.ts';
 import { REDIS_URL } from './helpers/harness.ts';
 
-describe('a log the store rejects', () => {
+describe.each([false, true])('a log the store rejects (write thread: %s)', (writeThread) => {
   const dir = tempDir('lp-persist');
   const prefix = uniquePrefix('lp-persist');
   const redis = createRedis(REDIS_URL, 'client');
   let store: Store;
   beforeAll(async () => {
-    store = await createStore(`sqlite:${dir.path}/relay.db`);
+    store = await createStore(`sqlite:${dir.path}/relay.db`, { writeThread });
   });
   afterAll(async () => {
     await store.close();
@@ -30,7 +31,10 @@ describe('a log the store rejects', () => {
     const [a, bad, c] = [0, 1, 2].map((i) => buildLog(chatEvent({ at: at + i, keyId: 'persist-key' }), opts));
     // a value no store can serialise stands in for a document the database refuses (e.g. over 16 MB)
     bad!.response.body = { n: 1n };
-    const deps = { store, redis, prefix, metrics: createMetrics(), log: createLogger('t', 'silent') };
+    const metrics = createMetrics();
+    const log = createLogger('t', 'silent');
+    const gate = new StoreGate({ metrics, log, onUnavailable: () => {}, onRecovered: () => {} });
+    const deps = { store, redis, prefix, metrics, log, gate };
     const out = await persistIsolating(deps, [a!, bad!, c!]);
     expect(out[0]).toBe('inserted');
     expect(out[1]).toMatchObject({ error: expect.any(Error) });

@@ -6,6 +6,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import type { SpanExport } from '../otel/span-export.ts';
 import { keyUsageFor, promptsSeen, rollupsFor } from '../rollups/rollups.ts';
 import { applyPendingScores } from '../feedback/scores.ts';
+import type { StoreGate } from './store-gate.ts';
 
 export type PersistOutcome = 'inserted' | 'duplicate' | { error: Error };
 
@@ -17,18 +18,21 @@ export interface PersistDeps {
   log: Logger;
   /** OpenTelemetry spans for newly stored logs; absent when no OTLP endpoint is set */
   spans?: SpanExport;
+  /** store writes go through it: while the store is unavailable they wait and retry instead of failing */
+  gate: StoreGate;
 }
 
 /**
  * Store one batch. Only the logs the store reports as newly inserted produce roll-ups (in the same store
  * call), key usage and live-stream entries, so a redelivered or replayed job changes nothing. The insert
- * is the commit point: if it throws, every job of the batch fails and is retried.
+ * is the commit point. A store that is unavailable makes it wait (StoreGate); any other error thrown by it
+ * fails the batch, which persistIsolating then writes log by log.
  */
 export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promise<PersistOutcome[]> {
   const { store, metrics } = deps;
   const t0 = performance.now();
   // the logs and their roll-ups are stored together (exactly once per log, even across a crash)
-  const insertedIds = new Set(await store.insertLogsWithRollups(logs, rollupsFor));
+  const insertedIds = new Set(await deps.gate.run(() => store.insertLogsWithRollups(logs, rollupsFor)));
   // The same event can sit twice in one batch (a redelivery racing the original): the first copy is the
   // inserted one, every other copy is a duplicate.
   const claimed = new Set<string>();
@@ -40,7 +44,10 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
   const fresh = logs.filter((_, i) => isFresh[i]);
   // the logs are stored: announce them now, while key usage is written, not after
   const announced = fresh.length > 0 ? announce(deps, fresh) : Promise.resolve();
-  if (fresh.length > 0) await Promise.all([store.touchKeys(keyUsageFor(fresh)), store.touchPromptVersions(promptsSeen(fresh))]);
+  // retried on their own: the logs are committed, a retry of the whole batch would find them stored and count nothing
+  if (fresh.length > 0) {
+    await Promise.all([deps.gate.run(() => store.touchKeys(keyUsageFor(fresh))), deps.gate.run(() => store.touchPromptVersions(promptsSeen(fresh)))]);
+  }
   metrics.storeLatency.observe((performance.now() - t0) / 1000);
   metrics.batchSize.observe(logs.length);
   const now = Date.now();
@@ -57,7 +64,7 @@ export async function persistBatch(deps: PersistDeps, logs: StoredLog[]): Promis
   deps.spans?.export(fresh);
   metrics.duplicates.inc(logs.length - fresh.length);
   await announced;
-  await applyPendingScores(deps, logs.map((l) => l.id));
+  await deps.gate.run(() => applyPendingScores(deps, logs.map((l) => l.id)));
   return isFresh.map((f) => (f ? 'inserted' : 'duplicate'));
 }
 

@@ -11,8 +11,9 @@ import { MicroBatcher } from '@llm-relay/server-kit';
 import { persistIsolating, type PersistDeps, type PersistOutcome } from './persist.ts';
 import { StoredAckWriter } from './stored-acks.ts';
 import { failedForGood, redactFailedJob } from './redact-failed.ts';
+import { StoreGate } from './store-gate.ts';
 
-export interface IngestOptions extends PersistDeps {
+export interface IngestOptions extends Omit<PersistDeps, 'gate'> {
   /** BullMQ needs its own blocking connection (maxRetriesPerRequest: null) */
   workerConnection: Redis;
   settings: SettingsWatcher;
@@ -20,7 +21,10 @@ export interface IngestOptions extends PersistDeps {
   batchSize: number;
   batchWaitMs: number;
   batchMaxBytes: number;
+  /** BullMQ lock of a held job, renewed every half; a dead replica's jobs are redelivered within ~1.5× this */
   lockMs: number;
+  /** how often a killed replica's jobs may be redelivered before BullMQ fails them as stalled */
+  maxStalledCount: number;
   keepEmbeddingVectors: boolean;
   prompts: PromptDetector;
   metrics: Metrics;
@@ -31,6 +35,8 @@ export interface Ingest {
   worker: Worker;
   batcher: MicroBatcher<StoredLog, PersistOutcome>;
   counts: { processed: number; failed: number };
+  /** store backpressure: pauses the worker while the store refuses writes */
+  gate: StoreGate;
   /** stop taking jobs, let held jobs finish (their batch flushes), close the worker */
   close(): Promise<void>;
 }
@@ -43,10 +49,23 @@ export function startIngest(opts: IngestOptions): Ingest {
   const { metrics, log } = opts;
   const counts = { processed: 0, failed: 0 };
   const acks = new StoredAckWriter(opts.redis, opts.prefix, log);
+  let closing = false;
+  // the worker exists once the gate is needed (a write happens only after a job was taken)
+  let worker: Worker | undefined;
+  const gate = new StoreGate({
+    metrics,
+    log,
+    // doNotWaitActive: the held jobs are the ones waiting for the store
+    onUnavailable: () => void worker?.pause(true),
+    onRecovered: () => {
+      if (!closing) void worker?.resume();
+    },
+  });
+  const deps: PersistDeps = { ...opts, gate };
   const batcher = new MicroBatcher<StoredLog, PersistOutcome>({
     maxSize: opts.batchSize,
     maxWaitMs: opts.batchWaitMs,
-    flush: (logs) => persistIsolating(opts, logs),
+    flush: (logs) => persistIsolating(deps, logs),
     // large bodies are written sooner rather than held in memory waiting for the batch to fill
     weigh: (log) => log.request.bytes + log.response.bytes,
     maxWeight: opts.batchMaxBytes,
@@ -74,9 +93,9 @@ export function startIngest(opts: IngestOptions): Ingest {
       // A retry would fail the same way; the job stays in the failed set to be replayed after a fix.
       throw new UnrecoverableError(`could not build the log: ${(err as Error).message}`);
     }
-    // from the stored (redacted) body, so a version's text never holds what redaction removed; a store
-    // error here fails the job like a failed insert, and BullMQ retries it
-    stored.prompt = await opts.prompts.assign(stored.route, stored.request.body, parsed.data.attribution?.prompt);
+    // from the stored (redacted) body, so a version's text never holds what redaction removed; an unavailable
+    // store waits in the gate like the insert, any other store error fails the job and BullMQ retries it
+    stored.prompt = await gate.run(() => opts.prompts.assign(stored.route, stored.request.body, parsed.data.attribution?.prompt));
     metrics.inflight.inc();
     let outcome: PersistOutcome;
     try {
@@ -84,19 +103,22 @@ export function startIngest(opts: IngestOptions): Ingest {
     } finally {
       metrics.inflight.dec();
     }
-    // a store error fails this job only; BullMQ retries it with backoff, then keeps it in "failed"
+    // a store error that is not unavailability (those wait in the gate) fails this job only: the store
+    // rejects this log. BullMQ retries it with backoff, then keeps it in "failed"
     if (typeof outcome === 'object') throw outcome.error;
     acks.stored(parsed.data);
     return outcome;
   };
 
-  const worker = new Worker(EXCHANGES_QUEUE, handle, {
+  worker = new Worker(EXCHANGES_QUEUE, handle, {
     connection: opts.workerConnection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
+    // renewed every lockMs/2 while the job is held; a killed replica's lock lapses within lockMs of its death
     lockDuration: opts.lockMs,
-    // a killed replica's jobs return to the queue after about one lock period
-    stalledInterval: opts.lockMs,
+    // a job is redelivered at the first stalled check after its lock lapsed: worst case ~1.5 × lockMs
+    stalledInterval: Math.max(500, Math.floor(opts.lockMs / 2)),
+    maxStalledCount: opts.maxStalledCount,
     // completed jobs are removed with their data at once (EXCHANGE_JOB_OPTIONS); these counters keep the count
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     autorun: true,
@@ -119,12 +141,25 @@ export function startIngest(opts: IngestOptions): Ingest {
     worker,
     batcher,
     counts,
+    gate,
     async close() {
-      // BullMQ's close waits for active jobs, which are parked in the batcher: flush them now, and any
-      // job fetched while closing, instead of waiting for batches to fill or time out.
+      closing = true;
+      // Active jobs are parked in the batcher: stop fetching, flush them now (and any job fetched meanwhile)
+      // instead of waiting for batches to fill or time out.
       batcher.flushEagerly();
-      await worker.close();
-      await batcher.drain();
+      await worker!.pause(true);
+      const outcome = await Promise.race([batcher.drain().then(() => 'stored' as const), gate.whenUnavailable().then(() => 'store unavailable' as const)]);
+      if (outcome === 'stored') {
+        await worker!.close();
+        await batcher.drain();
+        await acks.drain();
+        return;
+      }
+      // The store is away: do not wait for it. The held jobs stay unacknowledged; their locks lapse and
+      // another replica (or this one after a restart) takes them. None is failed.
+      log.warn({ held: batcher.size }, 'stopping while the store is unavailable: held jobs are left for redelivery');
+      gate.abandon();
+      await worker!.close(true);
       await acks.drain();
     },
   };

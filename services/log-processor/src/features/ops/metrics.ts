@@ -39,6 +39,12 @@ export function createMetrics() {
     tokens: new Counter({ name: 'llmrelay_processor_tokens_total', help: 'tokens of stored logs, by model and type (input, output)', labelNames: ['model', 'type'] as const, registers: [registry] }),
     costUsd: new Counter({ name: 'llmrelay_processor_cost_usd_total', help: 'cost in USD of stored logs with a known price, by model', labelNames: ['model'] as const, registers: [registry] }),
     modelLabel: new LabelBound(MODEL_LABELS_MAX),
+    storeUnavailable: new Gauge({
+      name: 'llmrelay_processor_store_unavailable',
+      help: '1 while the store refuses writes (busy, locked, full, unreachable): consumption paused, held jobs retried',
+      registers: [registry],
+    }),
+    storeRetries: new Counter({ name: 'llmrelay_processor_store_retries_total', help: 'store writes retried because the store was unavailable', registers: [registry] }),
     inflight: new Gauge({ name: 'llmrelay_processor_pending_logs', help: 'logs waiting in the current batch', registers: [registry] }),
   };
 }
