@@ -119,8 +119,20 @@ export const SessionDetailSchema = z.object({
 export type SessionDetail = z.infer<typeof SessionDetailSchema>;
 
 export const SystemAnswerSchema = z.object({
-  gateways: z.array(z.object({ id: z.string(), startedAt: z.number().nullable(), lastSeen: z.number().nullable(), inflight: z.number(), journalBytes: z.number(), dropped: z.number() })),
-  processors: z.array(z.object({ id: z.string(), lastSeen: z.number().nullable(), processed: z.number(), failed: z.number() })),
+  /** `stale`: silent for more than two heartbeats (see isHeartbeatStale), or its heartbeat is unreadable */
+  gateways: z.array(z.object({ id: z.string(), startedAt: z.number().nullable(), lastSeen: z.number().nullable(), stale: z.boolean(), inflight: z.number(), journalBytes: z.number(), dropped: z.number() })),
+  processors: z.array(
+    z.object({
+      id: z.string(),
+      startedAt: z.number().nullable(),
+      lastSeen: z.number().nullable(),
+      stale: z.boolean(),
+      processed: z.number(),
+      failed: z.number(),
+      /** since when the store refuses this processor's writes (consumption paused); null when it accepts them */
+      storeUnavailableSince: z.number().nullable(),
+    }),
+  ),
   queue: z.object({ waiting: z.number(), active: z.number(), delayed: z.number(), failed: z.number(), completed: z.number() }),
   store: z.object({ kind: z.enum(['sqlite', 'mongodb']), features: z.object({ ttlIndexes: z.boolean(), textSearch: z.boolean(), server: z.string().optional() }) }),
   proxyBaseUrl: z.string(),

@@ -9,3 +9,4 @@ export * from './base-url.ts';
 export * from './admin-api.ts';
 export * from './request-target.ts';
 export * from './feedback.ts';
+export * from './heartbeat.ts';

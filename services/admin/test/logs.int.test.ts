@@ -154,8 +154,13 @@ describe('stats', () => {
 describe('system and failed jobs', () => {
   it('shows heartbeats, queue counts and the store; replays failed jobs', async () => {
     const keys = redisKeys(ctx.prefix);
-    await ctx.redis.hset(keys.gateways, 'gw-1', JSON.stringify({ startedAt: 1, lastSeen: Date.now(), inflight: 3, journalBytes: 0, dropped: 0 }));
-    await ctx.redis.hset(keys.processors, 'proc-1', JSON.stringify({ lastSeen: Date.now(), processed: 42, failed: 1 }));
+    const now = Date.now();
+    await ctx.redis.hset(keys.gateways, 'gw-1', JSON.stringify({ id: 'gw-1', startedAt: 1, lastSeen: now, everyMs: 5000, inflight: 3, journalBytes: 0, dropped: 0 }));
+    // silent for more than two of its beats: stale
+    await ctx.redis.hset(keys.gateways, 'gw-dead', JSON.stringify({ id: 'gw-dead', startedAt: 1, lastSeen: now - 2001, everyMs: 1000, inflight: 0, journalBytes: 0, dropped: 0 }));
+    await ctx.redis.hset(keys.processors, 'proc-1', JSON.stringify({ id: 'proc-1', startedAt: 2, lastSeen: now, everyMs: 5000, processed: 42, failed: 1, storeUnavailableSince: now - 10 }));
+    // unreadable: still listed, as stale
+    await ctx.redis.hset(keys.processors, 'proc-garbled', '{not json');
     const conn = createRedis(REDIS_URL, 'worker');
     const queue = new Queue(EXCHANGES_QUEUE, { connection: conn, prefix: keys.queuePrefix });
     await queue.add('exchange', { broken: true }, { jobId: 'job-1', attempts: 1 });
@@ -164,8 +169,15 @@ describe('system and failed jobs', () => {
     await worker.close();
     try {
       const sys = (await get('/admin/system')).json();
-      expect(sys.gateways).toEqual([{ id: 'gw-1', startedAt: 1, lastSeen: expect.any(Number), inflight: 3, journalBytes: 0, dropped: 0 }]);
-      expect(sys.processors[0]).toMatchObject({ id: 'proc-1', processed: 42, failed: 1 });
+      const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+      expect(byId(sys.gateways)).toEqual([
+        { id: 'gw-1', startedAt: 1, lastSeen: now, stale: false, inflight: 3, journalBytes: 0, dropped: 0 },
+        { id: 'gw-dead', startedAt: 1, lastSeen: now - 2001, stale: true, inflight: 0, journalBytes: 0, dropped: 0 },
+      ]);
+      expect(byId(sys.processors)).toEqual([
+        { id: 'proc-1', startedAt: 2, lastSeen: now, stale: false, processed: 42, failed: 1, storeUnavailableSince: now - 10 },
+        { id: 'proc-garbled', startedAt: null, lastSeen: null, stale: true, processed: 0, failed: 0, storeUnavailableSince: null },
+      ]);
       expect(sys.queue.failed).toBe(1);
       expect(sys.store.kind).toBe(inject('mongoBaseUri') ? 'mongodb' : 'sqlite');
       const replay = await ctx.app.inject({ method: 'POST', url: '/admin/failed-jobs/replay', headers: bearer(ctx.adminToken) });

@@ -2,10 +2,9 @@ import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { loadDotEnv } from '@llm-relay/config';
 import { EXCHANGES_QUEUE, LogFilterSchema, SettingsSchema } from '@llm-relay/contracts';
-import { createRedis, readSettings, restrictFileModes } from '@llm-relay/server-kit';
+import { createRedis, readSettings, replayFailedJobs, restrictFileModes } from '@llm-relay/server-kit';
 import { createStore } from '@llm-relay/store';
 import { readEnv } from './env.ts';
-import { replayFailedJobs } from './features/ops/replay.ts';
 import { recomputeCosts } from './features/pricing/recompute.ts';
 
 const USAGE = `usage: node services/log-processor/src/cli.ts <command>

@@ -38,8 +38,13 @@ export const ProcessorEnvSchema = z.object({
   PROCESSOR_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(50),
   /** ... or when its logs' bodies add up to this many bytes */
   PROCESSOR_BATCH_MAX_BYTES: z.coerce.number().int().min(1).default(32 * 1024 * 1024),
-  /** a job held longer than this by a dead processor is handed to another (BullMQ lockDuration/stalledInterval) */
-  PROCESSOR_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * BullMQ lock of a held job, renewed every half of it; stalled checks run every half too, so a killed
+   * replica's jobs are redelivered within about 1.5× this
+   */
+  PROCESSOR_LOCK_MS: z.coerce.number().int().min(1000).default(5000),
+  /** how often this replica writes its heartbeat; admin shows it stale after two missed beats */
+  HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
   /** this replica's name in heartbeats and metrics; default host-pid */
   PROCESSOR_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   /** keep embedding vectors in stored logs (off: count and dimensions only) */

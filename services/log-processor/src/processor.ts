@@ -32,6 +32,8 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
   const workerConnection = createRedis(env.REDIS_URL, 'worker');
   for (const c of [redis, subscriber, workerConnection]) c.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const store = await createStore(env.DATABASE_URL, {
+    // SQLite writes on their own thread: a write lock held elsewhere must not freeze health checks and lock renewals
+    writeThread: true,
     // the crash test's window; unset (production) no hook exists at all
     testHooks: env.PROCESSOR_TEST_SIGKILL_AFTER_LOG_INSERT ? { afterLogsInserted: () => void process.kill(process.pid, 'SIGKILL') } : undefined,
   });
@@ -62,10 +64,19 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
     batchWaitMs: env.PROCESSOR_BATCH_WAIT_MS,
     batchMaxBytes: env.PROCESSOR_BATCH_MAX_BYTES,
     lockMs: env.PROCESSOR_LOCK_MS,
+    // a job whose replica died this often is failed (kept for replay) rather than crash every replica in turn
+    maxStalledCount: 5,
     keepEmbeddingVectors: env.PROCESSOR_KEEP_EMBEDDINGS,
     prompts,
   });
-  const heartbeat = startHeartbeat(redis, env.REDIS_PREFIX, env.PROCESSOR_ID, ingest.counts, log);
+  const heartbeat = startHeartbeat(
+    redis,
+    env.REDIS_PREFIX,
+    env.PROCESSOR_ID,
+    () => ({ processed: ingest.counts.processed, failed: ingest.counts.failed, storeUnavailableSince: ingest.gate.unavailableSince }),
+    log,
+    env.HEARTBEAT_MS,
+  );
   const retention = scheduleRetention(
     { store, redis, prefix: env.REDIS_PREFIX, settings: () => settings.current, metrics, log, batchSize: env.RETENTION_BATCH_SIZE },
     env.RETENTION_INTERVAL_SECONDS * 1000,
@@ -90,6 +101,8 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
           log.error({ err, step: name }, 'shutdown step failed');
         }
       };
+      // deregister first: a stopping replica leaves admin's system page at once, not after its last job
+      await step('heartbeat', () => heartbeat.stop());
       await step('worker', () => ingest.close());
       // after the worker: the last batch's spans are queued, and go out before the process exits
       if (spans) await step('otel spans', () => spans.shutdown());
@@ -97,7 +110,6 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
       prompts.stop();
       await step('retention', () => retention.stop());
       await step('rollup recovery', () => recovery.stop());
-      await step('heartbeat', () => heartbeat.stop());
       await step('http', () => app.close());
       await step('store', () => store.close());
       await step('queue handle', () => queue.close());

@@ -4,7 +4,7 @@ import { publishSnapshot } from '@llm-relay/server-kit';
 import { waitFor } from '@llm-relay/testkit';
 import { chatEvent } from './helpers/events.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
-import { replayFailedJobs } from '../src/features/ops/replay.ts';
+import { replayFailedJobs } from '@llm-relay/server-kit';
 import { recomputeCosts } from '../src/features/pricing/recompute.ts';
 import { storeTargets } from './helpers/stores.ts';
 

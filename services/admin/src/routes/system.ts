@@ -1,20 +1,34 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import { redisKeys, SystemAnswerSchema as SystemAnswer } from '@llm-relay/contracts';
+import {
+  GatewayHeartbeatSchema,
+  isHeartbeatStale,
+  ProcessorHeartbeatSchema,
+  redisKeys,
+  SystemAnswerSchema as SystemAnswer,
+  type Heartbeat,
+} from '@llm-relay/contracts';
+import { replayFailedJobs } from '@llm-relay/server-kit';
 import { audit } from '../features/audit.ts';
 import { AUTH_ERRORS, errors } from '../schemas.ts';
 import { VERSION } from '../version.ts';
 
 const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 
-/** Heartbeats are JSON written by each replica; a malformed one is shown with what could be read. */
-function parseBeats(raw: Record<string, string>): [string, Record<string, unknown>][] {
+/**
+ * Each replica's heartbeat, checked against its kind's schema. One that does not parse (a replica of another
+ * version, a hand edit) is still listed, by id, as stale: the page must not hide a replica it cannot read.
+ */
+function readBeats<T extends Heartbeat>(raw: Record<string, string>, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, now: number) {
   return Object.entries(raw).map(([id, json]) => {
+    let parsed: ReturnType<typeof schema.safeParse> = { success: false };
     try {
-      return [id, JSON.parse(json) as Record<string, unknown>];
+      parsed = schema.safeParse(JSON.parse(json));
     } catch {
-      return [id, {}];
+      // not JSON: listed as unreadable below
     }
+    if (!parsed.success) return { id, beat: null, stale: true };
+    return { id, beat: parsed.data, stale: isHeartbeatStale(parsed.data, now) };
   });
 }
 
@@ -29,16 +43,26 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
       // completed jobs are removed with their data at once; the processors' BullMQ metrics keep the count
       app.exchangesQueue.getMetrics('completed', 0, 0),
     ]);
+    const now = Date.now();
     return {
-      gateways: parseBeats(gw).map(([id, b]) => ({
+      gateways: readBeats(gw, GatewayHeartbeatSchema, now).map(({ id, beat, stale }) => ({
         id,
-        startedAt: typeof b.startedAt === 'number' ? b.startedAt : null,
-        lastSeen: typeof b.lastSeen === 'number' ? b.lastSeen : null,
-        inflight: num(b.inflight),
-        journalBytes: num(b.journalBytes),
-        dropped: num(b.dropped),
+        startedAt: beat?.startedAt ?? null,
+        lastSeen: beat?.lastSeen ?? null,
+        stale,
+        inflight: beat?.inflight ?? 0,
+        journalBytes: beat?.journalBytes ?? 0,
+        dropped: beat?.dropped ?? 0,
       })),
-      processors: parseBeats(pr).map(([id, b]) => ({ id, lastSeen: typeof b.lastSeen === 'number' ? b.lastSeen : null, processed: num(b.processed), failed: num(b.failed) })),
+      processors: readBeats(pr, ProcessorHeartbeatSchema, now).map(({ id, beat, stale }) => ({
+        id,
+        startedAt: beat?.startedAt ?? null,
+        lastSeen: beat?.lastSeen ?? null,
+        stale,
+        processed: beat?.processed ?? 0,
+        failed: beat?.failed ?? 0,
+        storeUnavailableSince: beat?.storeUnavailableSince ?? null,
+      })),
       queue: { waiting: num(counts.waiting), active: num(counts.active), delayed: num(counts.delayed), failed: num(counts.failed), completed: completed.meta.count },
       store: app.store.info,
       proxyBaseUrl: app.env.PROXY_BASE_URL,
@@ -50,10 +74,9 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
     '/admin/failed-jobs/replay',
     { config: { role: 'admin' }, schema: { tags: ['system'], description: 'Move every failed exchange job back to waiting so the processor tries it again.', response: { 200: z.object({ replayed: z.number() }), ...errors(...AUTH_ERRORS) } } },
     async (req) => {
-      const { failed } = await app.exchangesQueue.getJobCounts('failed');
-      await app.exchangesQueue.retryJobs({ state: 'failed', count: 1000 });
-      await audit(app, req, 'jobs.replay-failed', null, { replayed: failed ?? 0 });
-      return { replayed: failed ?? 0 };
+      const replayed = await replayFailedJobs(app.exchangesQueue);
+      await audit(app, req, 'jobs.replay-failed', null, { replayed });
+      return { replayed };
     },
   );
 }

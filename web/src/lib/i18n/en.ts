@@ -59,6 +59,7 @@ export const en = {
   'dash.failed': 'failed',
   'dash.lastSeen': 'seen {ago} ago',
   'dash.stale': 'stale',
+  'dash.storeUnavailable': 'store unavailable for {ago}: paused',
   'dash.noReplicas': 'No replica has reported yet',
   'dash.queue.waiting': 'waiting',
   'dash.queue.active': 'active',

@@ -61,6 +61,7 @@ export const zhCN: Record<MessageKey, string> = {
   'dash.failed': '失败',
   'dash.lastSeen': '{ago} 前上报',
   'dash.stale': '失联',
+  'dash.storeUnavailable': '存储不可用已 {ago}：已暂停消费',
   'dash.noReplicas': '尚无副本上报',
   'dash.queue.waiting': '等待',
   'dash.queue.active': '进行中',
