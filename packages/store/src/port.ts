@@ -171,7 +171,9 @@ export interface Store extends PromptStore {
    * insertLogs plus the roll-ups of the logs it really inserted, applied exactly once per stored log even if
    * the process dies half-way: SQLite and MongoDB replica sets in one transaction; a server without
    * transactions through a batch journal that recoverRollups completes. `rollupsFor` gets the inserted logs
-   * (first copy of a repeated id) and must be pure and deterministic: it may run again on a retry or in recovery.
+   * (first copy of a repeated id) — or, in a SQLite store with a write thread, each log of the batch alone,
+   * whose rows the thread adds up for the logs it inserted — and must be pure, deterministic and additive: it
+   * may run again on a retry or in recovery.
    */
   insertLogsWithRollups(logs: StoredLog[], rollupsFor: RollupsFor): Promise<string[]>;
   /**

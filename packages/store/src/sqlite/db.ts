@@ -38,9 +38,12 @@ export function openDb(path: string): Db {
   if (path !== ':memory:') ownerOnly(path);
   const raw = new DatabaseSync(path);
   whenUnlocked(raw, () => raw.exec(PRAGMAS));
-  // one write transaction for all pending migrations, so two processes opening it at once serialise on the lock
+  // One transaction for all pending migrations. Deferred, not IMMEDIATE: on a current database it only reads
+  // user_version and needs no write lock, so a process can open the store while another holds a long write
+  // transaction; two processes migrating at once still serialise (the second's upgrade to a write lock
+  // answers SQLITE_BUSY, is rolled back and retried, and then finds the version current).
   whenUnlocked(raw, () => {
-    raw.exec('BEGIN IMMEDIATE');
+    raw.exec('BEGIN');
     migrate(raw);
     raw.exec('COMMIT');
   });

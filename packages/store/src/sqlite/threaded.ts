@@ -38,6 +38,9 @@ export function withWriteThread(store: Store, path: string): Store {
     return w;
   };
 
+  // opened now, while the caller is starting, rather than at the first write
+  worker = spawn();
+
   const call = <T>(method: WriteCall['method'], args: unknown[]): Promise<T> => {
     worker ??= spawn();
     const w = worker;

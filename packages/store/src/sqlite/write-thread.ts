@@ -25,6 +25,7 @@ export interface SerializedError {
 
 const port = parentPort;
 if (port) {
+  // the caller's connection migrated the schema: opening this one takes no write lock
   const store = createSqliteStore((workerData as { path: string }).path);
   port.on('message', (call: WriteCall) => {
     void run(store, call).then((reply) => port.postMessage(reply));
