@@ -50,15 +50,15 @@ export function startIngest(opts: IngestOptions): Ingest {
   const counts = { processed: 0, failed: 0 };
   const acks = new StoredAckWriter(opts.redis, opts.prefix, log);
   let closing = false;
-  // the worker exists once the gate is needed (a write happens only after a job was taken)
-  let worker: Worker | undefined;
+  // the worker the gate pauses; it exists before any write (a write happens only after a job was taken)
+  const gated: { worker?: Worker } = {};
   const gate = new StoreGate({
     metrics,
     log,
     // doNotWaitActive: the held jobs are the ones waiting for the store
-    onUnavailable: () => void worker?.pause(true),
+    onUnavailable: () => void gated.worker?.pause(true),
     onRecovered: () => {
-      if (!closing) void worker?.resume();
+      if (!closing) void gated.worker?.resume();
     },
   });
   const deps: PersistDeps = { ...opts, gate };
@@ -110,7 +110,7 @@ export function startIngest(opts: IngestOptions): Ingest {
     return outcome;
   };
 
-  worker = new Worker(EXCHANGES_QUEUE, handle, {
+  const worker = new Worker(EXCHANGES_QUEUE, handle, {
     connection: opts.workerConnection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
@@ -123,6 +123,7 @@ export function startIngest(opts: IngestOptions): Ingest {
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     autorun: true,
   });
+  gated.worker = worker;
   worker.on('completed', (job) => {
     if (job.name === FEEDBACK_JOB_NAME) return;
     counts.processed += 1;
@@ -147,10 +148,10 @@ export function startIngest(opts: IngestOptions): Ingest {
       // Active jobs are parked in the batcher: stop fetching, flush them now (and any job fetched meanwhile)
       // instead of waiting for batches to fill or time out.
       batcher.flushEagerly();
-      await worker!.pause(true);
+      await worker.pause(true);
       const outcome = await Promise.race([batcher.drain().then(() => 'stored' as const), gate.whenUnavailable().then(() => 'store unavailable' as const)]);
       if (outcome === 'stored') {
-        await worker!.close();
+        await worker.close();
         await batcher.drain();
         await acks.drain();
         return;
@@ -159,7 +160,7 @@ export function startIngest(opts: IngestOptions): Ingest {
       // another replica (or this one after a restart) takes them. None is failed.
       log.warn({ held: batcher.size }, 'stopping while the store is unavailable: held jobs are left for redelivery');
       gate.abandon();
-      await worker!.close(true);
+      await worker.close(true);
       await acks.drain();
     },
   };
