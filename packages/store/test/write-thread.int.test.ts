@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir, type TempDir } from '@llm-relay/testkit';
+import { makeLog, tempDir, type TempDir } from '@llm-relay/testkit';
 import { createStore, isStoreUnavailable, type Store } from '../src/index.ts';
 import { testRollupsFor, counted } from './conformance-rollups.ts';
-import { makeLog } from './fixtures.ts';
 
 describe('sqlite with a write thread', () => {
   let dir: TempDir;
