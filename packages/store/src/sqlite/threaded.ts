@@ -60,6 +60,10 @@ export function withWriteThread(store: Store, path: string): Store {
     touchKeys: (updates) => call('touchKeys', [updates]),
     applyRetention: (opts) => call('applyRetention', [opts]),
     addRollups: (rows) => call('addRollups', [rows]),
+    // the processor's prompt detector writes these while it handles a job
+    ensurePromptFamily: (f) => call('ensurePromptFamily', [f]),
+    ensurePromptVersion: (v) => call('ensurePromptVersion', [v]),
+    touchPromptVersions: (seen) => call('touchPromptVersions', [seen]),
     async close() {
       const w = worker;
       worker = null;

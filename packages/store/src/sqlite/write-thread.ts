@@ -11,7 +11,7 @@ import { createSqliteStore } from './store.ts';
  */
 export interface WriteCall {
   id: number;
-  method: 'insertLogs' | 'insertLogsWithRollups' | 'touchKeys' | 'applyRetention' | 'addRollups';
+  method: 'insertLogs' | 'insertLogsWithRollups' | 'touchKeys' | 'applyRetention' | 'addRollups' | 'ensurePromptFamily' | 'ensurePromptVersion' | 'touchPromptVersions';
   args: unknown[];
 }
 export type WriteReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };
@@ -57,5 +57,11 @@ function dispatch(store: Store, call: WriteCall): Promise<unknown> {
       return store.applyRetention(...(call.args as Parameters<Store['applyRetention']>));
     case 'addRollups':
       return store.addRollups(...(call.args as Parameters<Store['addRollups']>));
+    case 'ensurePromptFamily':
+      return store.ensurePromptFamily(...(call.args as Parameters<Store['ensurePromptFamily']>));
+    case 'ensurePromptVersion':
+      return store.ensurePromptVersion(...(call.args as Parameters<Store['ensurePromptVersion']>));
+    case 'touchPromptVersions':
+      return store.touchPromptVersions(...(call.args as Parameters<Store['touchPromptVersions']>));
   }
 }
