@@ -1,8 +1,26 @@
-import { LogFilterSchema, type LiveFilter, type LogFilter } from '@llm-relay/contracts';
+import { foldLogFilterQuery, LogFilterSchema, type LiveFilter, type LogFilter } from '@llm-relay/contracts';
 import { buildUrl } from './api.ts';
 
 /** Every filter the admin API's GET /admin/logs accepts, in the order they appear in a URL. */
-export const FILTER_KEYS = ['from', 'to', 'model', 'provider', 'keyId', 'status', 'outcome', 'route', 'stream', 'errorsOnly', 'q'] as const;
+export const FILTER_KEYS = [
+  'from',
+  'to',
+  'model',
+  'provider',
+  'keyId',
+  'status',
+  'outcome',
+  'route',
+  'stream',
+  'errorsOnly',
+  'q',
+  'user',
+  'session',
+  'tag',
+  'prompt',
+  'promptVersion',
+  'scored',
+] as const;
 
 /**
  * Read filters from a URL query. Each field is validated by the contract's own schema, and a field
@@ -17,6 +35,15 @@ export function filtersFromQuery(params: URLSearchParams): LogFilter {
     const parsed = shape[k].safeParse(raw);
     if (parsed.success && parsed.data !== undefined) out[k] = parsed.data;
   }
+  // the open-ended filters travel as dotted keys (property.team=search, score.score.max=0)
+  const dotted: Record<string, string> = {};
+  for (const [k, v] of params) if ((k.startsWith('property.') || k.startsWith('score.')) && v !== '') dotted[k] = v;
+  const folded = foldLogFilterQuery(dotted);
+  for (const k of ['properties', 'scores'] as const) {
+    if (folded[k] === undefined) continue;
+    const parsed = shape[k].safeParse(folded[k]);
+    if (parsed.success && parsed.data !== undefined) out[k] = parsed.data;
+  }
   return out as LogFilter;
 }
 
@@ -29,6 +56,11 @@ export function filtersToQuery(f: LogFilter, extra: Record<string, string | unde
     if (k === 'errorsOnly' && v === false) continue;
     qs.set(k, String(v));
   }
+  for (const [name, value] of Object.entries(f.properties ?? {})) qs.set(`property.${name}`, value);
+  for (const [name, b] of Object.entries(f.scores ?? {})) {
+    if (b.min !== undefined) qs.set(`score.${name}.min`, String(b.min));
+    if (b.max !== undefined) qs.set(`score.${name}.max`, String(b.max));
+  }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== '') qs.set(k, v);
   return qs;
 }
@@ -39,7 +71,16 @@ export function exportHref(f: LogFilter, format: 'jsonl' | 'csv', full = false):
 }
 
 export function hasHistoryOnlyFilters(f: LogFilter): boolean {
-  return f.from !== undefined || f.to !== undefined || f.status !== undefined || f.outcome !== undefined || f.stream !== undefined;
+  return (
+    f.from !== undefined ||
+    f.to !== undefined ||
+    f.status !== undefined ||
+    f.outcome !== undefined ||
+    f.stream !== undefined ||
+    f.scored !== undefined ||
+    f.scores !== undefined ||
+    f.properties !== undefined
+  );
 }
 
 /** The part of the log list's filters the live stream applies (LiveFilterSchema). */
@@ -51,6 +92,7 @@ export function liveFilter(f: LogFilter): LiveFilter {
   if (f.route) out.route = f.route;
   if (f.errorsOnly) out.errorsOnly = true;
   if (f.q) out.q = f.q;
+  for (const k of ['user', 'session', 'tag', 'prompt', 'promptVersion'] as const) if (f[k]) out[k] = f[k];
   return out;
 }
 

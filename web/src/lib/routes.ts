@@ -1,5 +1,19 @@
 /** Route table of the single-page app; the admin server answers every /admin/* navigation with index.html. */
-export type RouteName = 'login' | 'dashboard' | 'logs' | 'log' | 'keys' | 'providers' | 'settings' | 'notFound';
+export type RouteName =
+  | 'login'
+  | 'dashboard'
+  | 'logs'
+  | 'log'
+  | 'prompts'
+  | 'prompt'
+  | 'sessions'
+  | 'session'
+  | 'compare'
+  | 'playground'
+  | 'keys'
+  | 'providers'
+  | 'settings'
+  | 'notFound';
 
 export interface Route {
   name: RouteName;
@@ -13,6 +27,12 @@ const TABLE: { name: RouteName; pattern: RegExp; keys: string[] }[] = [
   { name: 'dashboard', pattern: /^\/?$/, keys: [] },
   { name: 'logs', pattern: /^\/logs\/?$/, keys: [] },
   { name: 'log', pattern: /^\/logs\/([^/]+)\/?$/, keys: ['id'] },
+  { name: 'prompts', pattern: /^\/prompts\/?$/, keys: [] },
+  { name: 'prompt', pattern: /^\/prompts\/([^/]+)\/?$/, keys: ['id'] },
+  { name: 'sessions', pattern: /^\/sessions\/?$/, keys: [] },
+  { name: 'session', pattern: /^\/sessions\/([^/]+)\/?$/, keys: ['id'] },
+  { name: 'compare', pattern: /^\/compare\/?$/, keys: [] },
+  { name: 'playground', pattern: /^\/playground\/?$/, keys: [] },
   { name: 'keys', pattern: /^\/keys\/?$/, keys: [] },
   { name: 'providers', pattern: /^\/providers\/?$/, keys: [] },
   { name: 'settings', pattern: /^\/settings\/?$/, keys: [] },
