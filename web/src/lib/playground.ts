@@ -91,7 +91,8 @@ export function runHeaders(relayKey: string, sourceLogId: string | null): Record
  * `error` event from the relay (an upstream failure mid-stream) is thrown.
  */
 export async function readChatStream(body: ReadableStream<Uint8Array>, onText: (delta: string) => void): Promise<void> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffer = '';
   let data: string[] = [];
   const dispatch = (): boolean => {
@@ -113,7 +114,7 @@ export async function readChatStream(body: ReadableStream<Uint8Array>, onText: (
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    buffer += value;
+    buffer += decoder.decode(value, { stream: true });
     let m: RegExpExecArray | null;
     const line = /\r\n|\r|\n/g;
     let start = 0;
