@@ -127,7 +127,7 @@ describe('the prompt-engineering workbench in Chromium', () => {
     await page.getByRole('checkbox', { name: /variant-b/ }).check();
     const table = page.getByTestId('compare-table');
     await table.waitFor();
-    await expect(table.getByRole('row').filter({ hasText: 'Count' }).textContent()).resolves.toMatch(/3.*2/);
+    await expect(table.getByRole('row').filter({ hasText: 'Calls' }).textContent()).resolves.toMatch(/3.*2/);
     expect(page.url()).toContain('values=variant-a%2Cvariant-b');
     await screenshot(page, 'en-light-compare');
   });
@@ -154,7 +154,8 @@ describe('the prompt-engineering workbench in Chromium', () => {
     await page.goto(url(`/logs/${ids.b1}`));
     await page.getByRole('link', { name: 'Open in playground' }).click();
     await page.waitForURL(/\/admin\/playground\?log=/);
-    await expect(page.getByLabel('Message 1').inputValue()).resolves.toContain('discount code');
+    // the editor fills in once the log has loaded
+    await expect.poll(() => page.getByLabel('Message 1').inputValue(), { timeout: 15_000 }).toContain('discount code');
     await page.getByLabel('Message 2').fill('Where is my parcel, please?');
     await page.getByRole('button', { name: '+ Model' }).click();
     await page.getByLabel('Model 2').fill('gpt-4o');
@@ -163,7 +164,11 @@ describe('the prompt-engineering workbench in Chromium', () => {
     await page.getByLabel('Relay key').fill(stack.proxyKey);
     await page.getByRole('button', { name: 'Run' }).click();
     const runs = page.getByTestId('playground-runs');
-    await runs.getByText('done').nth(1).waitFor({ timeout: 20_000 });
+    await runs.waitFor();
+    // both runs end (done or failed); a failure's message is in the panel, so print it before asserting
+    await waitFor(async () => ((await runs.getByText(/^(done|failed)$/).count()) === 2) || undefined, { what: 'both runs to end', timeoutMs: 30_000 });
+    const texts = await runs.getByRole('region').allTextContents();
+    expect(texts, texts.join(' | ')).toEqual([expect.stringContaining('done'), expect.stringContaining('done')]);
     await expect(runs.getByRole('region', { name: 'gpt-4o', exact: true }).textContent()).resolves.toContain('Where is my parcel, please?');
     await page.getByTestId('version-diff').waitFor();
     await screenshot(page, 'en-light-playground');
@@ -178,17 +183,21 @@ describe('the prompt-engineering workbench in Chromium', () => {
   it('is usable from the keyboard: Tab reaches the Prompts table and Enter opens a family', async () => {
     await page.goto(url('/prompts'));
     await page.getByTestId('prompts-table').getByRole('link').first().waitFor();
-    for (let i = 0; i < 40; i++) {
+    let reached = false;
+    for (let i = 0; i < 60 && !reached; i++) {
       await page.keyboard.press('Tab');
-      const inTable = await page.evaluate(() => document.activeElement?.closest('[data-testid=prompts-table]') !== null);
-      if (inTable) break;
+      reached = await page.evaluate(() => !!document.activeElement?.closest('[data-testid=prompts-table]'));
     }
+    expect(reached).toBe(true);
+    const target = await page.evaluate(() => (document.activeElement as HTMLAnchorElement).getAttribute('href'));
     await page.keyboard.press('Enter');
+    await page.waitForURL(`${stack.adminUrl}${target}`);
     await page.getByTestId('version-timeline').waitFor();
   });
 
   it('screenshots the workbench pages in both languages and both themes', async () => {
-    const family = new URL(page.url()).pathname.split('/').pop()!;
+    const families = (await (await fetch(`${stack.adminUrl}/admin/prompts`, { headers: { authorization: `Bearer ${await token()}` } })).json()) as { items: { id: string; versionCount: number }[] };
+    const family = families.items.find((f) => f.versionCount === 2)!.id;
     const pages = [
       { name: 'prompts', path: '/prompts', ready: '[data-testid=prompts-table] a' },
       { name: 'prompt-family', path: `/prompts/${family}`, ready: '[data-testid=version-diff]' },
