@@ -93,7 +93,12 @@ export type StatsPoint = z.infer<typeof StatsPointSchema>;
 /** `label`: for dim=key, the key's name (the value is its id) */
 export const StatsBreakdownSchema = z.object({ value: z.string(), label: z.string().optional(), ...statsPointShape });
 export type StatsBreakdown = z.infer<typeof StatsBreakdownSchema>;
-export const StatsAnswerSchema = z.object({ series: z.array(StatsPointSchema), breakdown: z.array(StatsBreakdownSchema) });
+export const StatsAnswerSchema = z.object({
+  series: z.array(StatsPointSchema),
+  breakdown: z.array(StatsBreakdownSchema),
+  /** with `values=a,b`: each of those values of `dim` over time (the Compare view's charts) */
+  seriesByValue: z.record(z.string(), z.array(StatsPointSchema)).optional(),
+});
 export type Stats = z.infer<typeof StatsAnswerSchema>;
 
 /** A session (`x-relay-session`) as listed: summed as its logs are stored. */

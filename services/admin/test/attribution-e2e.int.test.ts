@@ -161,6 +161,17 @@ describe('admin API over attribution: filters, stats, sessions, scores', () => {
     expect((await api('GET', '/admin/stats?dim=nonsense')).status).toBe(400);
   });
 
+  it('GET /admin/stats adds each compared value\'s own series with values= (the Compare view)', async () => {
+    const s = await stats('dim=user&values=alice,bob');
+    const total = (v: string, f: 'count' | 'scoreCount') => s.seriesByValue![v]!.reduce((n, p) => n + (p[f] ?? 0), 0);
+    expect(total('alice', 'count')).toBe(2);
+    expect(total('bob', 'count')).toBe(1);
+    expect(total('alice', 'scoreCount')).toBe(1);
+    expect(s.seriesByValue!.alice!.length).toBe(s.series.length);
+    expect((await stats('dim=user')).seriesByValue).toBeUndefined();
+    expect((await api('GET', '/admin/stats?dim=user&values=a,b,c,d,e')).status).toBe(400);
+  });
+
   it('GET /admin/sessions lists sessions with their users and totals; /:id gives its logs in time order', async () => {
     const page = (await api<{ items: { id: string; count: number; users: string[]; errors: number; tokens: number }[]; nextCursor: string | null }>('GET', '/admin/sessions?user=bob')).body;
     expect(page.items.map((s) => s.id)).toEqual(['s-A']);

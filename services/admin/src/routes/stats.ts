@@ -5,6 +5,9 @@ import type { RollupDim } from '@llm-relay/store';
 import { BUCKET_MS, breakdown, bucketStart, series, withScores, type Bucket } from '../features/stats/aggregate.ts';
 import { AUTH_ERRORS, errors } from '../schemas.ts';
 
+const MAX_POINTS = 2000;
+const MAX_COMPARED = 4;
+
 const StatsQuery = z.object({
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().nonnegative().optional(),
@@ -15,8 +18,14 @@ const StatsQuery = z.object({
     .default('model'),
   /** the score whose average and count every point and row carries */
   score: z.string().regex(SCORE_NAME_PATTERN, 'a score name is 1-64 of A-Z a-z 0-9 _ -').default('score'),
+  /** up to four values of `dim` whose own series the answer adds (`seriesByValue`) */
+  values: z
+    .string()
+    .max(1100)
+    .transform((s) => [...new Set(s.split(',').map((v) => v.trim()).filter(Boolean))])
+    .refine((v) => v.length <= MAX_COMPARED && v.every((x) => x.length <= 256), `at most ${MAX_COMPARED} values of at most 256 characters`)
+    .optional(),
 });
-const MAX_POINTS = 2000;
 
 export async function statsRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: z.infer<typeof StatsQuery> }>(
@@ -25,7 +34,7 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
       config: { role: 'viewer' },
       schema: {
         tags: ['stats'],
-        description: 'Requests, errors, tokens, cost, latency percentiles (estimated from the roll-up histograms) and the average of a score (`score=`, default "score": scoreAvg over scoreCount scored logs) per time bucket, and totals per `dim`: model, key, provider, user, session, tag, prompt (family id), promptVersion, property.<name>. Attribution dimensions count only the logs that carry them. Read from roll-ups only. Defaults: the last 24 h, hourly.',
+        description: 'Requests, errors, tokens, cost, latency percentiles (estimated from the roll-up histograms) and the average of a score (`score=`, default "score": scoreAvg over scoreCount scored logs) per time bucket, and totals per `dim` (with `values=a,b`, also each of those values over time in `seriesByValue`): model, key, provider, user, session, tag, prompt (family id), promptVersion, property.<name>. Attribution dimensions count only the logs that carry them. Read from roll-ups only. Defaults: the last 24 h, hourly.',
         querystring: StatsQuery,
         response: { 200: StatsAnswer, ...errors(...AUTH_ERRORS) },
       },
@@ -53,7 +62,15 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
           if (label) Object.assign(r, { label });
         }
       }
-      return { series: withScores(series(all, from, to, bucket), (p) => p.t, scoresAll, (s) => bucketStart(s.minute, bucket)), breakdown: rows };
+      const seriesOf = (rollups: typeof all, scores: typeof scoresAll) => withScores(series(rollups, from, to, bucket), (p) => p.t, scores, (s) => bucketStart(s.minute, bucket));
+      const answer: { series: ReturnType<typeof seriesOf>; breakdown: typeof rows; seriesByValue?: Record<string, ReturnType<typeof seriesOf>> } = { series: seriesOf(all, scoresAll), breakdown: rows };
+      // the compared values' own series come from the roll-up rows already read for the breakdown
+      if (req.query.values?.length) {
+        answer.seriesByValue = Object.fromEntries(
+          req.query.values.map((v) => [v, seriesOf(byDim.filter((r) => r.value === v), scoresByDim.filter((s) => s.value === v))]),
+        );
+      }
+      return answer;
     },
   );
 }
