@@ -70,7 +70,8 @@ describe('headers, CORS and limits', () => {
     expect(csp['img-src']).toEqual(["'self'", 'data:', 'https:']);
     expect(csp['default-src']).toEqual(["'self'"]);
     expect(csp['script-src']).toEqual(["'self'"]);
-    expect(csp['connect-src']).toEqual(["'self'", 'ws:', 'wss:']);
+    // and the relay's own origin, where the playground sends prompts from the browser
+    expect(csp['connect-src']).toEqual(["'self'", 'ws:', 'wss:', new URL(bare.env.PROXY_BASE_URL).origin]);
     expect(csp['object-src']).toEqual(["'none'"]);
   });
   it('allows credentialed CORS for allow-listed origins only', async () => {

@@ -23,7 +23,12 @@ export function requestHosts(req: FastifyRequest): string[] {
   return [req.headers.host ?? '', req.host];
 }
 
-const CSP = [
+/**
+ * `relayOrigin`: the gateway's public origin (PROXY_BASE_URL). The playground page runs prompts through the
+ * relay from the browser, so that one origin joins connect-src; every other connection stays same-origin.
+ */
+export function contentSecurityPolicy(relayOrigin: string | null): string {
+  return [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -32,16 +37,26 @@ const CSP = [
   // resource stays same-origin. Plain http: stays out: an HTTPS page would refuse it as mixed content anyway.
   "img-src 'self' data: https:",
   "font-src 'self' data:",
-  "connect-src 'self' ws: wss:",
+  `connect-src 'self' ws: wss:${relayOrigin ? ` ${relayOrigin}` : ''}`,
   "frame-ancestors 'none'",
   "base-uri 'self'",
   "form-action 'self'",
   "object-src 'none'",
-].join('; ');
+  ].join('; ');
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
 
 /** Security headers on every answer, and CORS for the allow-listed origins only (credentials included). */
 export const securityPlugin = fp(async (app: FastifyInstance) => {
   const allow = app.env.CORS_ORIGINS;
+  const csp = contentSecurityPolicy(originOf(app.env.PROXY_BASE_URL));
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
@@ -50,7 +65,7 @@ export const securityPlugin = fp(async (app: FastifyInstance) => {
     reply.header('cross-origin-resource-policy', 'same-origin');
     reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
     // swagger-ui sets its own, looser policy for its inline bootstrap
-    if (!req.url.startsWith('/docs')) reply.header('content-security-policy', CSP);
+    if (!req.url.startsWith('/docs')) reply.header('content-security-policy', csp);
     if (app.env.NODE_ENV === 'production') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (req.url.startsWith('/admin/') && !req.url.startsWith('/admin/assets/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     const origin = req.headers.origin;
