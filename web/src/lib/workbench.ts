@@ -2,10 +2,25 @@
  * Answers of the prompt-engineering API (GET /admin/prompts, /admin/sessions, /admin/stats with the
  * attribution dimensions) as the workbench pages read them, and the small pure helpers they share.
  */
-import type { LogListItem } from '@llm-relay/contracts';
 
-/** The per-group numbers every workbench table shows (a prompt, a version, a compared value). */
-export interface GroupMetrics {
+import type { StatsBreakdown } from '@llm-relay/contracts';
+
+/** The answers' types come from the contracts admin declares its routes with (one schema per message). */
+export type {
+  PromptFamily,
+  PromptFamilyItem as PromptSummary,
+  PromptVersionView as PromptVersion,
+  SessionDetail,
+  SessionSummaryView as SessionSummary,
+} from '@llm-relay/contracts';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The per-group numbers the Compare table shows for each value. */
+interface GroupMetrics {
   count: number;
   p50: number | null;
   p95: number | null;
@@ -13,61 +28,6 @@ export interface GroupMetrics {
   costUsd: number;
   errorRate: number | null;
   scoreAvg: number | null;
-}
-
-export interface PromptSummary extends GroupMetrics {
-  id: string;
-  name: string;
-  versionCount: number;
-  firstAt: number;
-  lastAt: number;
-}
-
-export interface PromptVersion extends GroupMetrics {
-  id: string;
-  /** v1, v2, … by first seen (or the explicit version named by x-relay-prompt) */
-  label: string;
-  /** the normalised template: per-request values replaced by placeholders */
-  text: string;
-  firstAt: number;
-  lastAt: number;
-}
-
-export interface PromptFamily {
-  id: string;
-  name: string;
-  versions: PromptVersion[];
-}
-
-export interface SessionSummary {
-  id: string;
-  firstAt: number;
-  lastAt: number;
-  count: number;
-  users: string[];
-  tokens: number;
-  costUsd: number;
-  errors: number;
-}
-
-export interface SessionTotals {
-  count: number;
-  tokens: number;
-  costUsd: number;
-  errors: number;
-  firstAt?: number;
-  lastAt?: number;
-}
-
-export interface SessionDetail {
-  id: string;
-  totals: SessionTotals;
-  logs: LogListItem[];
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 /** Dimensions the Compare view offers; `property` needs a property name as well. */
@@ -101,21 +61,8 @@ export interface CompareRow extends GroupMetrics {
   costPerCall: number | null;
 }
 
-/** A stats breakdown row as the API sends it, with the score fields the attribution work adds. */
-export interface BreakdownRow {
-  value: string;
-  label?: string;
-  count: number;
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  scoreAvg?: number | null;
-  scoreCount?: number;
-}
+/** A stats breakdown row as GET /admin/stats sends it (with scoreAvg/scoreCount). */
+export type BreakdownRow = StatsBreakdown;
 
 export function compareRow(r: BreakdownRow): CompareRow {
   const tokens = r.promptTokens + r.completionTokens;
