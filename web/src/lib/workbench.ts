@@ -9,7 +9,6 @@ import type { StatsBreakdown } from '@llm-relay/contracts';
 export type {
   PromptFamily,
   PromptFamilyItem as PromptSummary,
-  PromptVersionView as PromptVersion,
   SessionDetail,
   SessionSummaryView as SessionSummary,
 } from '@llm-relay/contracts';
