@@ -16,6 +16,37 @@ declare module 'fastify' {
   }
 }
 
+/** How much of an over-limit body is read and dropped so its client can read the 413 (beyond it: close). */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 10_000;
+
+/**
+ * A client still uploading an over-limit body cannot read an answer sent now: Node closes the connection
+ * after a response whose request was not read to its end, and the client's next write fails (EPIPE), so an
+ * SDK reports a connection error instead of the 413. Read the rest and drop it, within bounds, then answer.
+ */
+function drainThen(req: NodeJS.ReadableStream & { destroyed: boolean }, answer: () => void): void {
+  let bytes = 0;
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    req.removeListener('data', onData);
+    answer();
+  };
+  const onData = (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > DRAIN_MAX_BYTES) finish();
+  };
+  const timer = setTimeout(finish, DRAIN_MAX_MS);
+  req.on('data', onData);
+  req.once('end', finish);
+  req.once('error', finish);
+  req.once('close', finish);
+  req.resume();
+}
+
 function shuttingDown(): RelayError {
   return new RelayError(503, 'gateway_shutting_down', 'This gateway replica is shutting down; retry the request.', { type: 'server_error', headers: { connection: 'close' } });
 }
@@ -139,7 +170,9 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
         ex.requestBody = { contentType: request.headers['content-type'], bytes: len, truncated: len > 0 };
       }
     }
-    void reply.code(status).type('application/json').send(payload);
+    const send = () => void reply.code(status).type('application/json').send(payload);
+    if (status === 413 && !request.raw.complete && !request.raw.destroyed) drainThen(request.raw, send);
+    else send();
   });
 
   app.setNotFoundHandler((request, reply) => {
