@@ -249,7 +249,7 @@ describe('admin UI in Chromium against the real relay', () => {
     const viewerContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const viewer = await viewerContext.newPage();
     await login(viewer, stack.adminUrl, 'e2e-viewer', 'viewer-password-1');
-    await expect(viewer.locator('header nav a').allTextContents()).resolves.toEqual(['Dashboard', 'Logs']);
+    await expect(viewer.locator('header nav a').allTextContents()).resolves.toEqual(['Dashboard', 'Logs', 'Prompts', 'Sessions', 'Compare', 'Playground']);
     await viewer.goto(url('/keys'));
     const alert = viewer.getByRole('alert');
     await alert.waitFor();
