@@ -21,6 +21,10 @@ const ENDPOINTS: [Method, string, 'viewer' | 'admin', unknown?][] = [
   ['GET', '/admin/prompts', 'viewer'],
   ['GET', '/admin/prompts/nope', 'viewer'],
   ['PATCH', '/admin/prompts/nope', 'admin', { name: 'x' }],
+  ['GET', '/admin/sessions', 'viewer'],
+  ['GET', '/admin/sessions/nope', 'viewer'],
+  ['PUT', '/admin/logs/nope/scores/no-such-score', 'admin', { value: 1 }],
+  ['DELETE', '/admin/logs/nope/scores/no-such-score', 'admin'],
   ['POST', '/admin/ws-ticket', 'viewer'],
   ['GET', '/admin/settings', 'admin'],
   ['PUT', '/admin/settings', 'admin', {}],
@@ -75,7 +79,7 @@ describe('public endpoints', () => {
     expect(metrics.body).toContain('llm_relay_admin_http_request_duration_seconds');
     const doc = (await ctx.app.inject({ url: '/docs/json' })).json();
     for (const [method, url] of ENDPOINTS) {
-      const path = url.split('?')[0]!.replace(/\/(nope|no-such-log|nobody)(?=\/|$)/, (_m, seg) => (seg === 'nobody' ? '/{username}' : '/{id}'));
+      const path = url.split('?')[0]!.replace(/\/(nope|no-such-log|nobody|no-such-score)(?=\/|$)/g, (_m, seg) => (seg === 'nobody' ? '/{username}' : seg === 'no-such-score' ? '/{name}' : '/{id}'));
       expect(doc.paths[path]?.[method.toLowerCase()], `${method} ${path} in the OpenAPI document`).toBeTruthy();
     }
     expect(doc.paths['/admin/login'].post.responses['401']).toBeTruthy();
