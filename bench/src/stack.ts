@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SettingsSchema, type GatewaySnapshot } from '@llm-relay/contracts';
+import { SettingsSchema, type GatewaySnapshotInput } from '@llm-relay/contracts';
 import { createRedis, generateRelayKey, publishSnapshot } from '@llm-relay/server-kit';
 import { freePort, startProcess, tempDir, uniquePrefix, type RunningProcess, type TempDir } from '@llm-relay/testkit';
 
@@ -67,7 +67,7 @@ async function startMock(mode: Mode): Promise<Service> {
   return { proc, origin: `http://127.0.0.1:${port}`, pid: proc.child.pid! };
 }
 
-function snapshot(mocks: Record<Mode, Service>, keyHash: string, keyPrefix: string, capture: boolean): GatewaySnapshot {
+function snapshot(mocks: Record<Mode, Service>, keyHash: string, keyPrefix: string, capture: boolean): GatewaySnapshotInput {
   return {
     version: 1,
     writtenAt: Date.now(),

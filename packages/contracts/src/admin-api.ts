@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BudgetSchema } from './budget.ts';
 import { KEY_STATUSES, KeyLimitsSchema, ProviderSchema } from './gateway-config.ts';
 import { LogListItemSchema } from './stored-log.ts';
 
@@ -40,6 +41,8 @@ export const KeyViewSchema = z.object({
   allowedModels: z.array(z.string()),
   limits: KeyLimitsSchema,
   defaultProvider: z.string().optional(),
+  projectId: z.string().nullable().optional(),
+  budget: BudgetSchema.nullable().optional(),
   lastUsedAt: z.number().nullable(),
   usage: z.object({ requests: z.number(), tokens: z.number(), costUsd: z.number() }),
 });
@@ -54,6 +57,10 @@ export const KeyCreateBodySchema = z.strictObject({
   allowedModels: KeyModelListSchema.optional(),
   limits: KeyLimitsSchema.optional(),
   defaultProvider: z.string().min(1).optional(),
+  /** the project the key belongs to (at most one) */
+  projectId: z.string().min(1).nullable().optional(),
+  /** the key's own spend limit per period */
+  budget: BudgetSchema.nullable().optional(),
 });
 export type KeyCreateBody = z.infer<typeof KeyCreateBodySchema>;
 
@@ -65,6 +72,9 @@ export const KeyPatchBodySchema = z.strictObject({
   allowedModels: KeyModelListSchema.optional(),
   limits: KeyLimitsSchema.optional(),
   defaultProvider: z.string().min(1).nullable().optional(),
+  /** `null` takes the key out of its project / removes its budget */
+  projectId: z.string().min(1).nullable().optional(),
+  budget: BudgetSchema.nullable().optional(),
 });
 export type KeyPatchBody = z.infer<typeof KeyPatchBodySchema>;
 

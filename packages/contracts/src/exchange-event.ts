@@ -27,6 +27,8 @@ export const RelayKeyRefSchema = z.object({
   id: z.string(),
   prefix: z.string(),
   name: z.string(),
+  /** the key's project when the call was made; added with projects, older in-flight events have none */
+  projectId: z.string().optional(),
 });
 export type RelayKeyRef = z.infer<typeof RelayKeyRefSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BudgetSchema, GatewayProjectSchema } from './budget.ts';
 
 /**
  * Runtime settings, stored DB-first (admin edits them) and copied into the gateway snapshot.
@@ -96,6 +97,10 @@ export const GatewayKeySchema = z.object({
   limits: KeyLimitsSchema.default({}),
   /** provider used for calls that name no model (pass-through) */
   defaultProvider: z.string().optional(),
+  /** the project the key belongs to (its budget applies too); added with budgets, older snapshots have none */
+  projectId: z.string().optional(),
+  /** the key's own spend limit per period */
+  budget: BudgetSchema.optional(),
 });
 export type GatewayKey = z.infer<typeof GatewayKeySchema>;
 
@@ -105,8 +110,12 @@ export const GatewaySnapshotSchema = z.object({
   settings: SettingsSchema,
   providers: z.array(ProviderSchema),
   keys: z.array(GatewayKeySchema),
+  /** projects with their budgets; added with budgets, older snapshots have none */
+  projects: z.array(GatewayProjectSchema).default([]),
 });
 export type GatewaySnapshot = z.infer<typeof GatewaySnapshotSchema>;
+/** What a writer may hand to the schema: fields added later (`projects`) may be left out and default. */
+export type GatewaySnapshotInput = z.input<typeof GatewaySnapshotSchema>;
 
 /**
  * The runtime settings alone, published beside the snapshot (same version) for the log processor, which

@@ -10,3 +10,4 @@ export * from './admin-api.ts';
 export * from './request-target.ts';
 export * from './feedback.ts';
 export * from './heartbeat.ts';
+export * from './budget.ts';

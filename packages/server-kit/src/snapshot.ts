@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { GatewaySnapshotSchema, PublishedSettingsSchema, redisKeys, type GatewaySnapshot, type PublishedSettings } from '@llm-relay/contracts';
+import { GatewaySnapshotSchema, PublishedSettingsSchema, redisKeys, type GatewaySnapshot, type GatewaySnapshotInput, type PublishedSettings } from '@llm-relay/contracts';
 
 /**
  * The gateway configuration snapshot lives in Redis as one JSON string, and its settings alone under a
@@ -7,7 +7,8 @@ import { GatewaySnapshotSchema, PublishedSettingsSchema, redisKeys, type Gateway
  * a pub/sub channel carries the new version. Admin (and `init`) write them, every gateway replica reads
  * the snapshot, every processor the settings.
  */
-export async function publishSnapshot(redis: Redis, prefix: string, snapshot: GatewaySnapshot): Promise<void> {
+/** Takes the schema's input shape: fields added later (`projects`) default when a writer leaves them out. */
+export async function publishSnapshot(redis: Redis, prefix: string, snapshot: GatewaySnapshotInput): Promise<void> {
   const keys = redisKeys(prefix);
   const valid = GatewaySnapshotSchema.parse(snapshot);
   const settings: PublishedSettings = { version: valid.version, writtenAt: valid.writtenAt, settings: valid.settings };

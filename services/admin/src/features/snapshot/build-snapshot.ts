@@ -26,12 +26,13 @@ export async function buildSnapshot(store: Store): Promise<SnapshotContent> {
     settings: settings ?? SettingsSchema.parse({}),
     providers: providers.filter((p) => p.enabled),
     keys: keys.map(toGatewayKey),
+    projects: [],
   };
 }
 
 function comparable(s: SnapshotContent): string {
-  const { settings, providers, keys } = GatewaySnapshotSchema.parse({ ...s, version: 0, writtenAt: 0 });
-  return JSON.stringify({ settings, providers, keys });
+  const { settings, providers, keys, projects } = GatewaySnapshotSchema.parse({ ...s, version: 0, writtenAt: 0 });
+  return JSON.stringify({ settings, providers, keys, projects });
 }
 
 export interface SnapshotPublisher {
