@@ -1,7 +1,8 @@
 /**
  * Redaction on: personal data a client can put where the redactor used to not look — nested deeper than
  * 256 levels, in object keys, in long base64-alphabet text, after a data URL's payload, in full-width
- * characters, in the user-agent, in the query string — reaches neither the stored log nor the live stream.
+ * characters, in the user-agent, in the query string, in attribution (x-relay-* headers, the body's `user` and
+ * `metadata`) and in a feedback comment — reaches neither the stored log nor the live stream.
  * Real gateway, processor and admin processes; the live stream is read through admin's WebSocket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,10 +33,10 @@ afterAll(async () => {
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).toString('base64');
 const SECRET_KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z';
 
-async function send(opts: { path?: string; userAgent?: string; body: unknown }): Promise<string> {
+async function send(opts: { path?: string; userAgent?: string; headers?: Record<string, string>; body: unknown }): Promise<string> {
   const res = await fetch(`${stack.gatewayUrl}${opts.path ?? '/v1/chat/completions'}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${stack.proxyKey}`, 'content-type': 'application/json', ...(opts.userAgent ? { 'user-agent': opts.userAgent } : {}) },
+    headers: { authorization: `Bearer ${stack.proxyKey}`, 'content-type': 'application/json', ...(opts.userAgent ? { 'user-agent': opts.userAgent } : {}), ...opts.headers },
     body: JSON.stringify(opts.body),
   });
   await res.arrayBuffer();
@@ -100,5 +101,30 @@ describe('redaction gaps are closed in the stored log and the live stream', () =
     const id = await send({ body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], x_deep: deep } });
     const { stored, liveEntry } = await storedAndLive(id);
     expectNone([stored, liveEntry], ['deep.owner@example.com', '13500135000']);
+  });
+
+  it('attribution values and a feedback comment', async () => {
+    const id = await send({
+      headers: { 'x-relay-session': 'support:sess.owner@example.com', 'x-relay-tags': 'vip,tag.owner@example.com', 'x-relay-property-contact': 'call 13200132000' },
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], user: 'end.user@example.com', metadata: { account: 'acct.holder@example.com' } },
+    });
+    const feedback = await fetch(`${stack.gatewayUrl}/v1/relay/feedback`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.proxyKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ log_id: id, value: 1, comment: 'great, mail me at fan.mail@example.com' }),
+    });
+    expect(feedback.status).toBe(202);
+    const { liveEntry } = await storedAndLive(id);
+    const stored = await waitFor(
+      async () => {
+        const text = await (await fetch(`${stack.adminUrl}/admin/logs/${id}`, { headers: { authorization: `Bearer ${token}` } })).text();
+        return text.includes('"comment"') ? text : null;
+      },
+      { timeoutMs: 20_000, what: `the feedback on log ${id}` },
+    );
+    expectNone([stored, liveEntry], ['sess.owner@example.com', 'tag.owner@example.com', '13200132000', 'end.user@example.com', 'acct.holder@example.com', 'fan.mail@example.com']);
+    const log = JSON.parse(stored) as { attribution: { user: string; session: string; tags: string[]; properties: Record<string, string> }; scores: Record<string, { comment?: string }> };
+    expect(log.attribution).toEqual({ user: '[EMAIL]', session: 'support:[EMAIL]', tags: ['vip', '[EMAIL]'], properties: { contact: 'call [PHONE]', account: '[EMAIL]' } });
+    expect(log.scores.score?.comment).toBe('great, mail me at [EMAIL]');
   });
 });

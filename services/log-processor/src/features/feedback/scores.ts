@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { FeedbackJob } from '@llm-relay/contracts';
 import type { PendingScore, ScoreResult, Store } from '@llm-relay/store';
 import type { Metrics } from '../ops/metrics.ts';
+import type { Redactor } from '../logs/build-log.ts';
 
 export interface FeedbackDeps {
   store: Store;
@@ -23,9 +24,12 @@ function count(deps: FeedbackDeps, p: PendingScore, r: FeedbackResult): void {
  * A feedback job: set the score on its log when that log exists and was made with the same key; keep it
  * pending when the log is not stored yet. The second attempt after keeping it closes the race with a log
  * stored in between, whose own look for pending scores (applyPendingScores) may have run just before.
+ * `redactor` is the current settings' (null when redaction is off).
  */
-export async function applyFeedback(deps: FeedbackDeps, job: FeedbackJob): Promise<FeedbackResult> {
-  const p: PendingScore = { logId: job.logId, name: job.name, keyId: job.keyId, score: job.score };
+export async function applyFeedback(deps: FeedbackDeps, job: FeedbackJob, redactor: Redactor | null): Promise<FeedbackResult> {
+  // a comment is client text like the bodies: redacted with the current settings before it is kept
+  const score = redactor && job.score.comment !== undefined ? { ...job.score, comment: redactor.redactText(job.score.comment).text } : job.score;
+  const p: PendingScore = { logId: job.logId, name: job.name, keyId: job.keyId, score };
   let r: FeedbackResult = await deps.store.setScore(p.logId, p.name, p.score, { keyId: p.keyId });
   if (r === 'not_found') {
     await deps.store.addPendingScore(p);

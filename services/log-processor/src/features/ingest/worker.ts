@@ -77,7 +77,7 @@ export function startIngest(opts: IngestOptions): Ingest {
     if (!parsed.success) {
       throw new UnrecoverableError(`invalid feedback: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
-    return applyFeedback(opts, parsed.data);
+    return applyFeedback(opts, parsed.data, opts.settings.currentRedactor());
   };
 
   const handle = async (job: Job): Promise<string> => {

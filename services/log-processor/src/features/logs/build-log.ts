@@ -56,6 +56,7 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
   let userAgent = event.userAgent ?? null;
   let requestHeaders = event.request.headers;
   let responseHeaders = event.response.headers;
+  let attribution = storedAttribution(event.attribution);
   const redactions: Record<string, number> = {};
   if (redactor) {
     const rq = redactor.redactJson(requestBody);
@@ -74,6 +75,7 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
     if (userAgent !== null) userAgent = redactor.redactText(userAgent).text;
     requestHeaders = redactHeaders(redactor, requestHeaders);
     responseHeaders = redactHeaders(redactor, responseHeaders);
+    attribution = redactAttribution(redactor, attribution);
   }
 
   const { startedAt, upstreamHeadersAt, firstByteAt, endedAt } = event;
@@ -106,7 +108,7 @@ export function buildLog(event: ExchangeEvent, opts: BuildOptions): StoredLog {
     clientIp: event.clientIp ?? null,
     userAgent,
     gatewayId: event.gatewayId ?? null,
-    attribution: storedAttribution(event.attribution),
+    attribution,
     // the prompt family/version detection sets this; scores arrive later (feedback)
     prompt: null,
     scores: {},
@@ -123,6 +125,21 @@ function redactHeaders(redactor: Redactor, headers: Record<string, string>): Rec
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) out[name] = redactor.redactText(value).text;
   return out;
+}
+
+/**
+ * Attribution values are client text like any other (a user id is often an e-mail address). A redacted value
+ * becomes its placeholder, so users redacted alike group together: send opaque ids to keep them apart.
+ * Property names are not redacted: they are bounded to `[a-z0-9_-]{1,64}` by the gateway.
+ */
+function redactAttribution(redactor: Redactor, a: StoredAttribution): StoredAttribution {
+  const text = (v: string): string => redactor.redactText(v).text;
+  return {
+    user: a.user === null ? null : text(a.user),
+    session: a.session === null ? null : text(a.session),
+    tags: a.tags.map(text),
+    properties: Object.fromEntries(Object.entries(a.properties).map(([name, value]) => [name, text(value)])),
+  };
 }
 
 /** Stored attribution is always present: empty when the event had none (or came from an older gateway). */
