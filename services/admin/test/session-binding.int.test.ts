@@ -58,4 +58,37 @@ describe('sessions are bound to the user record', () => {
     expect((await call(adminToken, 'GET', '/admin/me')).status).toBe(200);
     expect((await (await call(adminToken, 'GET', '/admin/me')).json()).username).toBe(ADMIN.username);
   });
+
+  it('an open live socket closes when its session ends: logout, password change, role change', async () => {
+    const openLive = async (token: string): Promise<{ closed: Promise<number> }> => {
+      const { ticket } = (await (await call(token, 'POST', '/admin/ws-ticket')).json()) as { ticket: string };
+      const ws = new WebSocket(`${admin.url.replace('http', 'ws')}/admin/live?ticket=${ticket}`);
+      await new Promise((resolve, reject) => {
+        ws.addEventListener('open', resolve);
+        ws.addEventListener('error', reject);
+      });
+      return { closed: new Promise<number>((resolve) => ws.addEventListener('close', (e) => resolve(e.code))) };
+    };
+    const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still open after ${ms} ms`)), ms))]);
+
+    await putUser('lee', 'lee-password-1', 'viewer');
+    const byPassword = await openLive(await admin.login({ username: 'lee', password: 'lee-password-1' }));
+    await putUser('lee', 'lee-password-2', 'viewer');
+    expect(await within(byPassword.closed, 15_000)).toBe(4401);
+
+    const session = await admin.login({ username: 'lee', password: 'lee-password-2' });
+    const byRole = await openLive(session);
+    await putUser('lee', 'lee-password-2', 'admin');
+    expect(await within(byRole.closed, 15_000)).toBe(4401);
+
+    const loggedIn = await admin.login({ username: 'lee', password: 'lee-password-2' });
+    const byLogout = await openLive(loggedIn);
+    expect((await call(loggedIn, 'POST', '/admin/logout')).status).toBeLessThan(300);
+    expect(await within(byLogout.closed, 15_000)).toBe(4401);
+
+    // an unrelated change leaves another user's socket open
+    const stays = await openLive(adminToken);
+    await putUser('lee', 'lee-password-3', 'admin');
+    await expect(within(stays.closed, 5_000)).rejects.toThrow('still open');
+  });
 });

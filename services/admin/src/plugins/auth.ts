@@ -25,6 +25,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: SessionUser | null;
   }
+  interface FastifyInstance {
+    /** whether a user authenticated earlier still is: not logged out, not deleted, same password and role */
+    stillAuthenticated(user: SessionUser): Promise<boolean>;
+  }
 }
 
 const RANK: Record<Role, number> = { viewer: 1, admin: 2 };
@@ -59,6 +63,16 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     if (!user || (session && !sessionMatches(app.jwtKey, session, user))) return null;
     return { username: user.username, role: user.role, via: 'ticket', ...(session ? { session } : {}) };
   }
+
+  // a long-lived connection (the live socket) asks this again and again, so a logout, a password or role change
+  // or a deleted user ends it too, not only the next request
+  app.decorate('stillAuthenticated', async (user: SessionUser): Promise<boolean> => {
+    const session = user.session;
+    if (session && (await app.redis.exists(keys.revoked(session.jti)))) return false;
+    const record = await app.store.getUser(user.username);
+    if (!record) return false;
+    return session ? sessionMatches(app.jwtKey, session, record) : record.role === user.role;
+  });
 
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const need = req.routeOptions.config?.role;

@@ -14,6 +14,8 @@ const LiveQuery = LiveFilterSchema.extend({
 
 /** Bytes queued for one client before its messages are dropped (it then gets a `lagged` notice). */
 export const LIVE_HIGH_WATER_BYTES = 1024 * 1024;
+/** How often an open socket's session is checked again (logout, password or role change, deleted user). */
+const LIVE_SESSION_RECHECK_MS = 2_000;
 
 export async function liveRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: z.infer<typeof LiveQuery> }>(
@@ -51,6 +53,19 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
       const exp = req.user?.session?.exp;
       const expiry = exp ? setTimeout(() => socket.close(4401, 'session expired'), Math.max(0, exp * 1000 - Date.now())) : null;
       expiry?.unref();
+      // … nor a logout, a password or role change or the user's deletion, on this admin replica or another
+      const user = req.user;
+      const recheck = user
+        ? setInterval(() => {
+            app
+              .stillAuthenticated(user)
+              .then((ok) => {
+                if (!ok) socket.close(4401, 'session ended');
+              })
+              .catch((err: unknown) => req.log.warn({ err }, 'live session check failed; the socket stays open until the next check'));
+          }, LIVE_SESSION_RECHECK_MS)
+        : null;
+      recheck?.unref();
       socket.on('message', (data, isBinary) => {
         let parsed;
         try {
@@ -66,6 +81,7 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
       });
       socket.on('close', () => {
         if (expiry) clearTimeout(expiry);
+        if (recheck) clearInterval(recheck);
         app.liveHub.remove(client);
         app.metrics.liveClients.dec();
       });
