@@ -116,6 +116,8 @@ export type ProjectView = z.infer<typeof ProjectViewSchema>;
 /** A project as the gateway snapshot carries it: only what enforcement needs. */
 export const GatewayProjectSchema = z.object({
   id: z.string(),
+  /** named in the 429 a spent budget answers; added after the first snapshots with projects, the id stands in */
+  name: z.string().optional(),
   budget: BudgetSchema.optional(),
 });
 export type GatewayProject = z.infer<typeof GatewayProjectSchema>;

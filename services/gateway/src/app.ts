@@ -71,7 +71,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
   });
   metrics.captureBudgetBytes.set(env.CAPTURE_BUDGET_BYTES);
   const limiter = new OutageLimits({
-    limiter: new Limiter({ redis, rateLimitKey: redisKeys(env.REDIS_PREFIX).rateLimit, timeoutMs: env.LIMITS_TIMEOUT_MS, metrics, log }),
+    limiter: new Limiter({ redis, prefix: env.REDIS_PREFIX, rateLimitKey: redisKeys(env.REDIS_PREFIX).rateLimit, timeoutMs: env.LIMITS_TIMEOUT_MS, metrics, log }),
     redis,
     rateLimitKey: redisKeys(env.REDIS_PREFIX).rateLimit,
     gatewaysKey: redisKeys(env.REDIS_PREFIX).gateways,

@@ -10,6 +10,7 @@ import {
   SettingsSchema,
   type ExchangeEvent,
   type GatewayKey,
+  type GatewayProject,
   type Provider,
   type Settings,
 } from '@llm-relay/contracts';
@@ -60,8 +61,8 @@ export class World {
     return this.mock;
   }
 
-  async snapshot(providers: Provider[], keys: GatewayKey[], settings: Partial<Settings> = {}): Promise<void> {
-    const snap = GatewaySnapshotSchema.parse({ version: this.version++, writtenAt: Date.now(), settings: SettingsSchema.parse(settings), providers, keys });
+  async snapshot(providers: Provider[], keys: GatewayKey[], settings: Partial<Settings> = {}, projects: GatewayProject[] = []): Promise<void> {
+    const snap = GatewaySnapshotSchema.parse({ version: this.version++, writtenAt: Date.now(), settings: SettingsSchema.parse(settings), providers, keys, projects });
     await publishSnapshot(this.redis, this.prefix, snap);
   }
 

@@ -50,6 +50,8 @@ export function createMetrics() {
     limitLocal: new Counter({ name: 'gateway_ratelimit_local_total', help: 'limit checks decided locally during a Redis outage, by result', labelNames: ['result'], registers: [registry] }),
     limitReplicas: new Gauge({ name: 'gateway_ratelimit_replicas', help: 'live gateway replicas last seen in Redis: the divisor of the local limits during an outage', registers: [registry] }),
     limitFailOpen: new Counter({ name: 'gateway_ratelimit_fail_open_total', help: 'limit checks skipped because Redis did not answer', registers: [registry] }),
+    budgetRejections: new Counter({ name: 'gateway_budget_rejections_total', help: "429s because a relay key's or its project's budget for the period is spent, by scope (key, project)", labelNames: ['scope'], registers: [registry] }),
+    budgetUnchecked: new Counter({ name: 'gateway_budget_unchecked_total', help: 'requests with a budget admitted without a check because Redis did not answer (fail open)', registers: [registry] }),
     rateLimited: new Counter({ name: 'gateway_rate_limited_total', help: '429s from relay key limits', labelNames: ['limit'], registers: [registry] }),
     captureBytesInFlight: new Gauge({ name: 'gateway_capture_bytes_in_flight', help: 'captured body bytes held in memory until their events leave the process (bounded by CAPTURE_BUDGET_BYTES)', registers: [registry] }),
     captureBudgetBytes: new Gauge({ name: 'gateway_capture_budget_bytes', help: 'CAPTURE_BUDGET_BYTES: the most captured bytes held in memory at once', registers: [registry] }),

@@ -38,4 +38,31 @@ describe('compiled config', () => {
     expect(modelAllowed(key, 'fast')).toBe(true);
     expect(modelAllowed(key, 'gpt-4.1')).toBe(false);
   });
+
+  it("lists a key's budgets (its own, then its project's) and carries the project on the event's key ref", () => {
+    const withBudgets = compileSnapshot(
+      GatewaySnapshotSchema.parse({
+        ...snap,
+        keys: [
+          { id: 'k1', prefix: 'sk-relay-1', name: 'ci', hash: '1'.repeat(64), status: 'active', projectId: 'p1', budget: { usd: 5, period: 'day' } },
+          { id: 'k2', prefix: 'sk-relay-2', name: 'free', hash: '2'.repeat(64), status: 'active', projectId: 'p2' },
+          { id: 'k3', prefix: 'sk-relay-3', name: 'lost', hash: '3'.repeat(64), status: 'active', projectId: 'gone' },
+        ],
+        projects: [
+          { id: 'p1', name: 'Team A', budget: { usd: 100, period: 'month' } },
+          { id: 'p2', name: 'No budget' },
+        ],
+      }),
+    );
+    const k1 = withBudgets.keysByHash.get('1'.repeat(64))!;
+    expect(k1.budgets.map((b) => [b.scope, b.id, b.label, b.budget.usd])).toEqual([
+      ['key', 'k1', 'relay key "ci"', 5],
+      ['project', 'p1', 'project "Team A"', 100],
+    ]);
+    expect(k1.ref).toEqual({ id: 'k1', prefix: 'sk-relay-1', name: 'ci', projectId: 'p1' });
+    // a project without a budget, or one missing from the snapshot, costs no check
+    expect(withBudgets.keysByHash.get('2'.repeat(64))!.budgets).toEqual([]);
+    expect(withBudgets.keysByHash.get('3'.repeat(64))!.budgets).toEqual([]);
+    expect(cfg.keysByHash.get('a'.repeat(64))!.ref).toEqual({ id: 'k', prefix: 'sk-relay-abc', name: 'k' });
+  });
 });

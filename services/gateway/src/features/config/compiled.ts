@@ -1,4 +1,4 @@
-import { normalizeBaseUrl, type GatewayKey, type GatewaySnapshot, type Provider, type Settings } from '@llm-relay/contracts';
+import { normalizeBaseUrl, type Budget, type BudgetScope, type GatewayKey, type GatewayProject, type GatewaySnapshot, type Provider, type RelayKeyRef, type Settings } from '@llm-relay/contracts';
 
 /** A provider ready for the hot path: parsed URL parts, precomputed match functions. */
 export interface CompiledProvider {
@@ -39,11 +39,23 @@ export interface CompiledConfig {
 
 export interface CompiledKey {
   record: GatewayKey;
-  ref: { id: string; prefix: string; name: string };
+  ref: RelayKeyRef;
   allowAll: boolean;
   allowExact: Set<string>;
   allowPatterns: RegExp[];
   hasLimits: boolean;
+  /** the key's own budget, then its project's: each checked on admission (empty: no budget work at all) */
+  budgets: CompiledBudget[];
+}
+
+/** One spend limit a request is checked against. */
+export interface CompiledBudget {
+  scope: BudgetScope;
+  /** key id or project id: names the spend counter */
+  id: string;
+  /** how the 429 names it: `relay key "ci"` or `project "Team A"` */
+  label: string;
+  budget: Budget;
 }
 
 export function wildcardToRegExp(pattern: string): RegExp {
@@ -78,7 +90,7 @@ function compileProvider(p: Provider): CompiledProvider {
   };
 }
 
-function compileKey(k: GatewayKey): CompiledKey {
+function compileKey(k: GatewayKey, projects: Map<string, GatewayProject>): CompiledKey {
   const allowExact = new Set<string>();
   const allowPatterns: RegExp[] = [];
   for (const m of k.allowedModels) {
@@ -87,12 +99,21 @@ function compileKey(k: GatewayKey): CompiledKey {
   }
   return {
     record: k,
-    ref: { id: k.id, prefix: k.prefix, name: k.name },
+    ref: { id: k.id, prefix: k.prefix, name: k.name, ...(k.projectId === undefined ? {} : { projectId: k.projectId }) },
     allowAll: k.allowedModels.length === 0,
     allowExact,
     allowPatterns,
     hasLimits: Boolean(k.limits.rpm || k.limits.tpm || k.limits.concurrency),
+    budgets: keyBudgets(k, projects),
   };
+}
+
+function keyBudgets(k: GatewayKey, projects: Map<string, GatewayProject>): CompiledBudget[] {
+  const out: CompiledBudget[] = [];
+  if (k.budget) out.push({ scope: 'key', id: k.id, label: `relay key "${k.name}"`, budget: k.budget });
+  const p = k.projectId === undefined ? undefined : projects.get(k.projectId);
+  if (p?.budget) out.push({ scope: 'project', id: p.id, label: `project "${p.name ?? p.id}"`, budget: p.budget });
+  return out;
 }
 
 /** Validation happened once on load; this turns the snapshot into lookup tables for the hot path. */
@@ -101,12 +122,13 @@ export function compileSnapshot(s: GatewaySnapshot): CompiledConfig {
     .filter((p) => p.enabled)
     .map(compileProvider)
     .sort((a, b) => a.priority - b.priority);
+  const projects = new Map(s.projects.map((p) => [p.id, p]));
   return {
     version: s.version,
     settings: s.settings,
     providers,
     providersById: new Map(providers.map((p) => [p.id, p])),
-    keysByHash: new Map(s.keys.map((k) => [k.hash, compileKey(k)])),
+    keysByHash: new Map(s.keys.map((k) => [k.hash, compileKey(k, projects)])),
     routeCache: new Map(),
   };
 }

@@ -73,7 +73,8 @@ export class OutageLimits {
       if (this.local) this.leaveLocalMode();
       return a;
     }
-    if (this.onOutage === 'open') return a;
+    // a budget this replica saw spent stays refused; LIMITS_ON_OUTAGE=open admits everything else
+    if (!a.allowed || this.onOutage === 'open') return a;
     if (!this.local) this.enterLocalMode();
     const [keyId, limits, requestId] = args;
     return this.admitLocally(keyId, limits, requestId);

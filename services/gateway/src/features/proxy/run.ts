@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RelayError } from '@llm-relay/contracts';
+import { RelayError, fromMicroUsd, toMicroUsd } from '@llm-relay/contracts';
 import type { Candidate } from '../config/compiled.ts';
 import { forward, type ForwardRequest } from '../upstream/forward.ts';
 import type { GatewayContext, RequestState } from './context.ts';
@@ -11,11 +11,24 @@ export interface ProxyPlan extends Omit<ForwardRequest, 'signal' | 'maxRetries'>
   strip: (c: Candidate) => boolean;
 }
 
-/** Take the limits of the caller's key; a refusal is a 429 with retry-after and x-ratelimit-*. */
+/**
+ * Take the limits of the caller's key; a refusal is a 429 with retry-after and x-ratelimit-*. A spent
+ * budget (the key's or its project's) is a 429 `insufficient_quota` naming the budget and when it resets.
+ */
 export async function admit(ctx: GatewayContext, st: RequestState): Promise<Record<string, string> | undefined> {
   const key = st.key!;
-  if (!key.hasLimits) return undefined;
-  const a = await ctx.limiter.admit(key.record.id, key.record.limits, st.ex.id);
+  if (!key.hasLimits && key.budgets.length === 0) return undefined;
+  const a = await ctx.limiter.admit(key.record.id, key.record.limits, st.ex.id, key.budgets);
+  if (a.budget) {
+    const { check, spentMicroUsd, resetsAt } = a.budget;
+    const usd = (micro: number) => `$${fromMicroUsd(micro).toFixed(2)}`;
+    throw new RelayError(
+      429,
+      'budget_exceeded',
+      `Budget exceeded for ${check.label}: ${usd(spentMicroUsd)} spent of ${usd(toMicroUsd(check.budget.usd))} per ${check.budget.period}. It resets at ${new Date(resetsAt).toISOString()}.`,
+      { type: 'insufficient_quota', headers: a.headers },
+    );
+  }
   if (!a.allowed) {
     throw new RelayError(429, `rate_limit_${a.limit}`, `Rate limit reached for this relay key (${a.limit} limit). Retry after ${a.headers['retry-after']} s.`, { type: 'rate_limit_error', headers: a.headers });
   }

@@ -7,6 +7,7 @@ import type { SpanExport } from '../otel/span-export.ts';
 import { keyUsageFor, promptsSeen, rollupsFor } from '../rollups/rollups.ts';
 import { applyPendingScores } from '../feedback/scores.ts';
 import type { StoreGate } from './store-gate.ts';
+import { addSpend } from '../budgets/spend-counter.ts';
 
 export type PersistOutcome = 'inserted' | 'duplicate' | { error: Error };
 
@@ -91,18 +92,27 @@ export async function persistIsolating(deps: PersistDeps, logs: StoredLog[]): Pr
 }
 
 /**
- * Live views are best effort: the log is already stored, so a failed XADD is logged, not retried
- * (a retry would find the log stored and announce nothing anyway).
+ * The spend counters (budgets) and the live views, in one pipeline per batch. Both are best effort: the log
+ * is already stored, so a failure is logged, not retried (a retry would find the log stored and count
+ * nothing); a spend increment lost that way is recounted from the store when the counters are rebuilt.
  */
 async function announce(deps: PersistDeps, logs: StoredLog[]): Promise<void> {
   const key = redisKeys(deps.prefix).liveStream;
   const pipeline = deps.redis.pipeline();
+  addSpend(pipeline, deps.prefix, logs);
+  const spendCommands = pipeline.length;
   for (const l of logs) pipeline.xadd(key, 'MAXLEN', '~', LIVE_STREAM_MAXLEN, '*', ...liveEntryFields(toListItem(l)));
   try {
-    const results = await pipeline.exec();
-    const failed = results?.filter(([err]) => err).length ?? 0;
+    const results = (await pipeline.exec()) ?? [];
+    const failedSpend = results.slice(0, spendCommands).filter(([err]) => err).length;
+    const failed = results.slice(spendCommands).filter(([err]) => err).length;
+    if (failedSpend > 0) {
+      deps.metrics.spendCountFailures.inc();
+      deps.log.warn({ failed: failedSpend }, 'spend counter update failed for some logs');
+    }
     if (failed > 0) deps.log.warn({ failed }, 'live stream append failed for some logs');
   } catch (err) {
-    deps.log.warn({ err, count: logs.length }, 'live stream append failed');
+    deps.metrics.spendCountFailures.inc();
+    deps.log.warn({ err, count: logs.length }, 'live stream append and spend count failed');
   }
 }

@@ -45,6 +45,11 @@ export function createMetrics() {
       registers: [registry],
     }),
     storeRetries: new Counter({ name: 'llmrelay_processor_store_retries_total', help: 'store writes retried because the store was unavailable', registers: [registry] }),
+    spendCountFailures: new Counter({
+      name: 'llmrelay_processor_spend_count_failures_total',
+      help: 'batches whose spend counter update failed in Redis (their spend is recounted when the counters are rebuilt)',
+      registers: [registry],
+    }),
     inflight: new Gauge({ name: 'llmrelay_processor_pending_logs', help: 'logs waiting in the current batch', registers: [registry] }),
   };
 }
