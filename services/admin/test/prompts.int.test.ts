@@ -118,6 +118,12 @@ describe('GET/PATCH /admin/prompts from real traffic', () => {
     const renamed = await api<PromptFamily>('PATCH', `/admin/prompts/${aria.id}`, { name: 'Support assistant' });
     expect(renamed).toMatchObject({ status: 200, body: { id: aria.id, name: 'Support assistant' } });
     expect((await api<PromptList>('GET', '/admin/prompts')).body.items.find((f) => f.id === aria.id)!.name).toBe('Support assistant');
+    // the stats breakdown by prompt names families and versions, not their ids
+    type Breakdown = { breakdown: { value: string; label?: string; count: number }[] };
+    const byFamily = (await api<Breakdown>('GET', `/admin/stats?dim=prompt&from=${Date.now() - 3_600_000}`)).body.breakdown;
+    expect(byFamily.find((r) => r.value === aria.id)).toMatchObject({ label: 'Support assistant', count: 6 });
+    const byVersion = (await api<Breakdown>('GET', `/admin/stats?dim=promptVersion&from=${Date.now() - 3_600_000}`)).body.breakdown;
+    expect(byVersion.find((r) => r.value === detail.versions[1]!.id)).toMatchObject({ label: 'Support assistant · v2', count: 1 });
     const { body: auditLog } = await api<{ items: { action: string; target: string; details?: Record<string, unknown> }[] }>('GET', '/admin/audit?limit=20');
     expect(auditLog.items.find((e) => e.action === 'prompt.rename')).toMatchObject({ target: aria.id, details: { from: aria.name, to: 'Support assistant' } });
 

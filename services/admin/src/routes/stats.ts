@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import { RelayError, SCORE_NAME_PATTERN, StatsAnswerSchema as StatsAnswer } from '@llm-relay/contracts';
-import type { RollupDim } from '@llm-relay/store';
+import type { RollupDim, Store } from '@llm-relay/store';
 import { BUCKET_MS, breakdown, bucketStart, series, withScores, type Bucket } from '../features/stats/aggregate.ts';
 import { AUTH_ERRORS, errors } from '../schemas.ts';
 
@@ -34,7 +34,7 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
       config: { role: 'viewer' },
       schema: {
         tags: ['stats'],
-        description: 'Requests, errors, tokens, cost, latency percentiles (estimated from the roll-up histograms) and the average of a score (`score=`, default "score": scoreAvg over scoreCount scored logs) per time bucket, and totals per `dim` (with `values=a,b`, also each of those values over time in `seriesByValue`): model, key, provider, user, session, tag, prompt (family id), promptVersion, property.<name>. Attribution dimensions count only the logs that carry them. Read from roll-ups only. Defaults: the last 24 h, hourly.',
+        description: 'Requests, errors, tokens, cost, latency percentiles (estimated from the roll-up histograms) and the average of a score (`score=`, default "score": scoreAvg over scoreCount scored logs) per time bucket, and totals per `dim` (with `values=a,b`, also each of those values over time in `seriesByValue`): model, key, provider, user, session, tag, prompt (family id), promptVersion, property.<name>. Breakdown rows of key, prompt and promptVersion carry a readable `label` (key name and prefix, family name, "family · v2"). Attribution dimensions count only the logs that carry them. Read from roll-ups only. Defaults: the last 24 h, hourly.',
         querystring: StatsQuery,
         response: { 200: StatsAnswer, ...errors(...AUTH_ERRORS) },
       },
@@ -55,10 +55,10 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
         app.store.queryScoreRollups({ from, to, dim, name }),
       ]);
       const rows = withScores(breakdown(byDim), (r) => r.value, scoresByDim, (s) => s.value);
-      if (req.query.dim === 'key') {
-        const names = new Map((await app.store.listKeys()).map((k) => [k.id, `${k.name} (${k.prefix})`]));
+      const labels = await labelsOf(app.store, req.query.dim);
+      if (labels) {
         for (const r of rows) {
-          const label = names.get(r.value);
+          const label = labels.get(r.value);
           if (label) Object.assign(r, { label });
         }
       }
@@ -73,4 +73,14 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
       return answer;
     },
   );
+}
+
+/** Readable names for the dimensions whose values are ids (a relay key, a prompt family or version); null for the rest. */
+async function labelsOf(store: Store, dim: string): Promise<Map<string, string> | null> {
+  if (dim === 'key') return new Map((await store.listKeys()).map((k) => [k.id, `${k.name} (${k.prefix})`]));
+  if (dim !== 'prompt' && dim !== 'promptVersion') return null;
+  const { families, versions } = await store.listPromptIndex();
+  const familyName = new Map(families.map((f) => [f.id, f.name]));
+  if (dim === 'prompt') return familyName;
+  return new Map(versions.map((v) => [v.id, `${familyName.get(v.familyId) ?? v.familyId} · ${v.label}`]));
 }
