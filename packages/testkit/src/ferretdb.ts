@@ -8,9 +8,22 @@ import { freePort, tempDir } from './processes.ts';
 export interface RunningFerretDb {
   /** `mongodb://127.0.0.1:PORT/` — append a database name */
   uri: string;
+  port: number;
   /** everything FerretDB printed so far */
   output(): string;
+  /** SIGSTOP / SIGCONT the server (a frozen store) */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void;
+  /** SIGKILL it and wait for the exit; its data stays for a start with the same `dataDir` and `port` */
+  kill(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface FerretDbOptions {
+  timeoutMs?: number;
+  /** default a free one; a fixed port lets a restarted server take the clients of a killed one back */
+  port?: number;
+  /** where the SQLite backend keeps its files; given, the caller owns it (kept on stop), else a temp dir */
+  dataDir?: string;
 }
 
 const INSTALL_HINT =
@@ -78,13 +91,13 @@ function int32(n: number): Buffer {
 }
 
 /**
- * Start FerretDB v1 on the SQLite backend in a temp dir on a free port; resolves once it answers
- * a MongoDB ping. Telemetry and the debug HTTP listener are off so parallel runs do not collide.
+ * Start FerretDB v1 on the SQLite backend (in a temp dir on a free port unless told) and resolve once it
+ * answers a MongoDB ping. Telemetry and the debug HTTP listener are off so parallel runs do not collide.
  */
-export async function startFerretDb(opts: { timeoutMs?: number } = {}): Promise<RunningFerretDb> {
+export async function startFerretDb(opts: FerretDbOptions = {}): Promise<RunningFerretDb> {
   const bin = findFerretDb();
-  const dir = tempDir('ferretdb');
-  const port = await freePort();
+  const dir = opts.dataDir ? { path: opts.dataDir, remove: () => {} } : tempDir('ferretdb');
+  const port = opts.port ?? (await freePort());
   const child = spawn(
     bin,
     [
@@ -107,6 +120,8 @@ export async function startFerretDb(opts: { timeoutMs?: number } = {}): Promise<
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
+      // a frozen server would take SIGTERM only when thawed
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
@@ -128,5 +143,10 @@ export async function startFerretDb(opts: { timeoutMs?: number } = {}): Promise<
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { uri: `mongodb://127.0.0.1:${port}/`, output: () => out, stop };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { uri: `mongodb://127.0.0.1:${port}/`, port, output: () => out, signal: (sig) => void child.kill(sig), kill, stop };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { RelayError, openAIError } from '@llm-relay/contracts';
+import { isStoreUnavailable } from '@llm-relay/store';
 
 /**
  * One error shape for everything admin answers: `{error:{message,type,param,code}}` with an
@@ -18,6 +19,11 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
       return reply.code(err.status).headers(err.headers).send(err.toBody());
     }
     const status = err.statusCode ?? 500;
+    // before the Redis check: a MongoDB driver's "connect ECONNREFUSED" is the store's outage, not Redis's
+    if (isStoreUnavailable(err)) {
+      req.log.warn({ err: err.message }, 'store unavailable');
+      return reply.code(503).header('retry-after', '5').send(openAIError('The log store (database) is unreachable or refuses writes; try again shortly.', 'server_error', 'STORE_UNAVAILABLE'));
+    }
     if (isRedisDown(err)) {
       req.log.warn({ err: err.message }, 'redis unavailable');
       return reply.code(503).header('retry-after', '5').send(openAIError('Redis is unreachable; admin needs it for sessions, live logs and the gateway config. Try again shortly.', 'server_error', 'REDIS_UNAVAILABLE'));

@@ -28,6 +28,22 @@ describe('StoreGate', () => {
     expect((await metrics.storeRetries.get()).values[0]!.value).toBe(5);
   });
 
+  it('a call that may not reach the store (endsOutage: false) does not resume during an outage; the next write does', async () => {
+    const { g, events } = gate();
+    let down = true;
+    const insert = g.run(async () => {
+      if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoServerSelectionError' });
+      return 'stored';
+    });
+    await g.whenUnavailable();
+    await expect(g.run(async () => 'from memory', { endsOutage: false })).resolves.toBe('from memory');
+    expect(events).toEqual(['pause']);
+    expect(g.unavailableSince).not.toBeNull();
+    down = false;
+    await expect(insert).resolves.toBe('stored');
+    expect(events).toEqual(['pause', 'resume']);
+  });
+
   it('throws an error about the data at once, without pausing', async () => {
     const { g, events } = gate();
     const poison = Object.assign(new Error('UNIQUE constraint failed'), { errcode: 19 });

@@ -39,11 +39,16 @@ export class StoreGate {
     return this.since;
   }
 
-  async run<T>(write: () => Promise<T>): Promise<T> {
+  /**
+   * `endsOutage: false` for a call that may succeed without reaching the store (answered from a cache): its
+   * success proves nothing, so it must not resume consumption during an outage. Only writes that always reach
+   * the store (the log insert) end one.
+   */
+  async run<T>(write: () => Promise<T>, opts: { endsOutage?: boolean } = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         const out = await write();
-        this.recovered();
+        if (opts.endsOutage !== false) this.recovered();
         return out;
       } catch (err) {
         if (!isStoreUnavailable(err)) throw err;

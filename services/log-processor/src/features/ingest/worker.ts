@@ -94,8 +94,10 @@ export function startIngest(opts: IngestOptions): Ingest {
       throw new UnrecoverableError(`could not build the log: ${(err as Error).message}`);
     }
     // from the stored (redacted) body, so a version's text never holds what redaction removed; an unavailable
-    // store waits in the gate like the insert, any other store error fails the job and BullMQ retries it
-    stored.prompt = await gate.run(() => opts.prompts.assign(stored.route, stored.request.body, parsed.data.attribution?.prompt));
+    // store waits in the gate like the insert, any other store error fails the job and BullMQ retries it.
+    // A known template is answered from memory: that success says nothing about the store, so it does not
+    // resume a worker paused by an outage (jobs taken before the pause would otherwise resume it at once)
+    stored.prompt = await gate.run(() => opts.prompts.assign(stored.route, stored.request.body, parsed.data.attribution?.prompt), { endsOutage: false });
     metrics.inflight.inc();
     let outcome: PersistOutcome;
     try {
