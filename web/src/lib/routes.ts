@@ -11,6 +11,7 @@ export type RouteName =
   | 'compare'
   | 'playground'
   | 'keys'
+  | 'projects'
   | 'providers'
   | 'settings'
   | 'notFound';
@@ -34,6 +35,7 @@ const TABLE: { name: RouteName; pattern: RegExp; keys: string[] }[] = [
   { name: 'compare', pattern: /^\/compare\/?$/, keys: [] },
   { name: 'playground', pattern: /^\/playground\/?$/, keys: [] },
   { name: 'keys', pattern: /^\/keys\/?$/, keys: [] },
+  { name: 'projects', pattern: /^\/projects\/?$/, keys: [] },
   { name: 'providers', pattern: /^\/providers\/?$/, keys: [] },
   { name: 'settings', pattern: /^\/settings\/?$/, keys: [] },
 ];

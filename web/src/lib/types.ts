@@ -16,4 +16,4 @@ import type { KeyCreateBody, ProviderTestAnswer } from '@llm-relay/contracts';
 export type ProviderTestResult = Omit<ProviderTestAnswer, 'latencyMs'> & { latencyMs: number | null };
 
 /** What the key form produces; Keys.svelte sends it as a KeyCreateBody or a KeyPatchBody (contracts). */
-export type KeyDraft = Required<Pick<KeyCreateBody, 'name' | 'allowedModels' | 'limits'>> & Pick<KeyCreateBody, 'defaultProvider'> & { expiresAt: number | null };
+export type KeyDraft = Required<Pick<KeyCreateBody, 'name' | 'allowedModels' | 'limits' | 'projectId' | 'budget'>> & Pick<KeyCreateBody, 'defaultProvider'> & { expiresAt: number | null };
