@@ -7,6 +7,8 @@ declare module 'autocannon' {
     body?: string;
     connections?: number;
     duration?: number;
+    /** stop after this many requests instead of after `duration` */
+    amount?: number;
     pipelining?: number;
   }
   interface Histogram {
