@@ -88,6 +88,6 @@ describe('public endpoints', () => {
   it('an unknown route answers 404 in the error shape', async () => {
     const res = await ctx.app.inject({ url: '/admin/nothing-here', headers: { accept: 'application/json' } });
     expect(res.statusCode).toBe(404);
-    expect(res.json().error.type).toBe('not_found_error');
+    expect(res.json().error).toMatchObject({ type: 'invalid_request_error', code: 'unknown_url' });
   });
 });

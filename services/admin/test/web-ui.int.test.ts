@@ -105,7 +105,7 @@ describe('when Redis is unreachable', () => {
     try {
       const res = await app.inject({ url: '/admin/me', headers: bearer(bare.adminToken) });
       expect(res.statusCode).toBe(503);
-      expect(res.json().error.code).toBe('REDIS_UNAVAILABLE');
+      expect(res.json().error.code).toBe('redis_unavailable');
       expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
     } finally {
       await app.close().catch(() => {});

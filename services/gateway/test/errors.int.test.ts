@@ -198,17 +198,18 @@ describe('errors in the OpenAI shape, each captured once', () => {
   it('502 when the upstream cannot be reached, 504 when it does not answer in time', async () => {
     const e502 = await apiError(w.client(base, key.secret).chat.completions.create({ model: 'dead-model', messages: msg }));
     expect(e502.status).toBe(502);
+    expect(e502.code).toBe('upstream_unreachable');
     expect((await w.event(e502.requestID!)).outcome).toBe('upstream_error');
     const e504 = await apiError(w.client(base, key.secret).chat.completions.create({ model: 'gpt-4.1', messages: msg }, { headers: { 'x-mock-hang': '1' } }));
     expect(e504.status).toBe(504);
-    expect(e504.code).toBe('GW_UPSTREAM_TIMEOUT');
+    expect(e504.code).toBe('upstream_timeout');
     expect((await w.event(e504.requestID!)).outcome).toBe('timeout');
   });
 
   it('a non-streamed body that breaks is answered with a clean 502, not a cut connection', async () => {
     const e = await apiError(w.client(base, key.secret).chat.completions.create({ model: 'broken-model', messages: msg }));
     expect(e.status).toBe(502);
-    expect(e.code).toBe('GW_UPSTREAM_BODY');
+    expect(e.code).toBe('upstream_body_error');
     const ev = await w.event(e.requestID!);
     expect(ev.outcome).toBe('upstream_error');
     expect(ev.response.body.text).toBe('{"id":"chatcmpl-half",');

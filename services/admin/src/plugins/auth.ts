@@ -125,19 +125,19 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     else if (ticket) user = await fromTicket(req, ticket);
     else if (cookie) user = await fromToken(req, cookie, 'cookie');
     if (!user) {
-      throw new RelayError(401, 'unauthorized', header || cookie || ticket ? 'Invalid or expired session; log in again.' : 'Log in first: POST /admin/login.');
+      throw new RelayError('unauthorized', header || cookie || ticket ? 'Invalid or expired session; log in again.' : 'Log in first: POST /admin/login.');
     }
     // SameSite=Strict already keeps the cookie off cross-site requests; the Origin check covers browsers that ignore it.
     if (user.via === 'cookie' && !SAFE_METHODS.has(req.method) && req.headers.origin && !isAllowedOrigin(req.headers.origin, requestHosts(req), app.env.CORS_ORIGINS)) {
-      throw new RelayError(403, 'origin_not_allowed', `Origin ${req.headers.origin} may not change anything here.`);
+      throw new RelayError('origin_not_allowed', `Origin ${req.headers.origin} may not change anything here.`);
     }
-    if (RANK[user.role] < RANK[need]) throw new RelayError(403, 'forbidden', `This needs the ${need} role; you are ${user.role}.`);
+    if (RANK[user.role] < RANK[need]) throw new RelayError('forbidden', `This needs the ${need} role; you are ${user.role}.`);
     req.user = user;
   });
 });
 
 /** The authenticated user of a route that declared a role (the hook guarantees one). */
 export function currentUser(req: FastifyRequest): SessionUser {
-  if (!req.user) throw new RelayError(401, 'unauthorized', 'Log in first: POST /admin/login.');
+  if (!req.user) throw new RelayError('unauthorized', 'Log in first: POST /admin/login.');
   return req.user;
 }

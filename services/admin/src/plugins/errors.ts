@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { RelayError, openAIError } from '@llm-relay/contracts';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import { RelayError, frameworkClientError } from '@llm-relay/contracts';
 import { isStoreUnavailable } from '@llm-relay/store';
 
 /**
@@ -14,37 +14,41 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
   });
 
   app.setErrorHandler((err: FastifyError | RelayError, req, reply) => {
-    if (err instanceof RelayError) {
-      if (err.status >= 500) req.log.error({ err }, err.message);
-      return reply.code(err.status).headers(err.headers).send(err.toBody());
-    }
-    const status = err.statusCode ?? 500;
-    // before the Redis check: a MongoDB driver's "connect ECONNREFUSED" is the store's outage, not Redis's
-    if (isStoreUnavailable(err)) {
-      req.log.warn({ err: err.message }, 'store unavailable');
-      return reply.code(503).header('retry-after', '5').send(openAIError('The log store (database) is unreachable or refuses writes; try again shortly.', 'server_error', 'STORE_UNAVAILABLE'));
-    }
-    if (isRedisDown(err)) {
-      req.log.warn({ err: err.message }, 'redis unavailable');
-      return reply.code(503).header('retry-after', '5').send(openAIError('Redis is unreachable; admin needs it for sessions, live logs and the gateway config. Try again shortly.', 'server_error', 'REDIS_UNAVAILABLE'));
-    }
-    if (status >= 500) {
-      req.log.error({ err }, 'request failed');
-      return reply.code(500).send(openAIError('Internal error; see the admin log for this request id.', 'server_error', 'ADMIN_INTERNAL'));
-    }
-    if (err.validation) {
-      const first = err.validation[0];
-      const param = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') || null;
-      return reply.code(400).send(openAIError(err.message, 'invalid_request_error', 'invalid_request', param));
-    }
-    const code = status === 413 ? 'body_too_large' : status === 415 ? 'unsupported_media_type' : (err.code ?? 'bad_request');
-    return reply.code(status).send(openAIError(err.message, status === 429 ? 'rate_limit_error' : 'invalid_request_error', code));
+    const e = asRelayError(err, req.log);
+    return reply.code(e.status).headers(e.headers).send(e.toBody());
   });
 
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(openAIError(`No route ${req.method} ${req.url.split('?')[0]}`, 'not_found_error', 'not_found'));
+    const e = new RelayError('unknown_url', `No route ${req.method} ${req.url.split('?')[0]}`);
+    reply.code(e.status).send(e.toBody());
   });
 });
+
+function asRelayError(err: FastifyError | RelayError, log: FastifyBaseLogger): RelayError {
+  if (err instanceof RelayError) {
+    if (err.status >= 500) log.error({ err }, err.message);
+    return err;
+  }
+  // before the Redis check: a MongoDB driver's "connect ECONNREFUSED" is the store's outage, not Redis's
+  if (isStoreUnavailable(err)) {
+    log.warn({ err: err.message }, 'store unavailable');
+    return new RelayError('store_unavailable', 'The log store (database) is unreachable or refuses writes; try again shortly.', { headers: { 'retry-after': '5' } });
+  }
+  if (isRedisDown(err)) {
+    log.warn({ err: err.message }, 'redis unavailable');
+    return new RelayError('redis_unavailable', 'Redis is unreachable; admin needs it for sessions, live logs and the gateway config. Try again shortly.', { headers: { 'retry-after': '5' } });
+  }
+  if ((err.statusCode ?? 500) >= 500) {
+    log.error({ err }, 'request failed');
+    return new RelayError('internal_error', 'Internal error; see the admin log for this request id.');
+  }
+  if (err.validation) {
+    const first = err.validation[0];
+    const param = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') || null;
+    return new RelayError('invalid_request', err.message, { param });
+  }
+  return frameworkClientError(err);
+}
 
 /** ioredis gives up on a command while disconnected with these; they mean "Redis is down", not a bug here. */
 function isRedisDown(err: Error): boolean {

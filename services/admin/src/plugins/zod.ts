@@ -19,7 +19,7 @@ export function installZod(app: FastifyInstance): void {
       const issue = r.error.issues[0]!;
       const param = issue.path.map(String).join('.') || null;
       const where = httpPart === 'querystring' ? 'query' : httpPart;
-      return { error: new RelayError(400, 'invalid_request', `${param ? `${param}: ` : ''}${issue.message} (in ${where})`, { param }) };
+      return { error: new RelayError('invalid_request', `${param ? `${param}: ` : ''}${issue.message} (in ${where})`, { param }) };
     };
   });
   app.setSerializerCompiler(({ schema, url, method }) => {

@@ -20,7 +20,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
   const tags = ['api-keys'];
   const load = async (id: string): Promise<RelayKeyRecord> => {
     const k = await app.store.getKey(id);
-    if (!k) throw new RelayError(404, 'key_not_found', `No relay key ${id}.`, { param: 'id' });
+    if (!k) throw new RelayError('key_not_found', `No relay key ${id}.`, { param: 'id' });
     return k;
   };
 

@@ -24,7 +24,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const { username, password } = req.body;
       const wait = await limiter.attempt(req.ip, username);
-      if (wait > 0) throw new RelayError(429, 'too_many_login_attempts', `Too many failed logins; try again in ${wait} s.`, { headers: { 'retry-after': String(wait) } });
+      if (wait > 0) throw new RelayError('too_many_login_attempts', `Too many failed logins; try again in ${wait} s.`, { headers: { 'retry-after': String(wait) } });
       const user = await app.store.getUser(username);
       const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !ok) {
@@ -33,7 +33,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         // the name typed, never the password; attempts the limiter already refused (429) are not written, so a
         // password-guessing run adds at most LOGIN_MAX_ATTEMPTS entries per address and name
         await audit(app, req, 'auth.login-failed', username, { ip: req.ip, reason: user ? 'wrong_password' : 'unknown_user' });
-        throw new RelayError(401, 'invalid_credentials', 'Wrong username or password.');
+        throw new RelayError('invalid_credentials', 'Wrong username or password.');
       }
       await limiter.succeeded(req.ip, username);
       await audit(app, req, 'auth.login', user.username, { ip: req.ip }, user.username);

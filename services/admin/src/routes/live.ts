@@ -35,7 +35,7 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
       preValidation: async (req) => {
         const origin = req.headers.origin;
         if (origin && !isAllowedOrigin(origin, requestHosts(req), app.env.CORS_ORIGINS)) {
-          throw new RelayError(403, 'origin_not_allowed', `Origin ${origin} may not open the live stream.`);
+          throw new RelayError('origin_not_allowed', `Origin ${origin} may not open the live stream.`);
         }
         // `property.<name>=<value>` parameters become the filter's `properties`
         req.query = foldLogFilterQuery(req.query as Record<string, unknown>) as typeof req.query;

@@ -73,7 +73,7 @@ export async function logRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<Params>('/admin/logs/:id', { config: { role: 'viewer' }, schema: { tags, params: IdParamsSchema, response: { 200: LogDetailSchema, ...errors(...AUTH_ERRORS, 404) } } }, async (req) => {
     const log = await app.store.getLog(req.params.id);
-    if (!log) throw new RelayError(404, 'log_not_found', `No log ${req.params.id}.`, { param: 'id' });
+    if (!log) throw new RelayError('log_not_found', `No log ${req.params.id}.`, { param: 'id' });
     await audit(app, req, 'logs.view', log.id);
     return log;
   });
@@ -83,7 +83,7 @@ export async function logRoutes(app: FastifyInstance): Promise<void> {
     { config: { role: 'admin' }, schema: { tags, params: IdParamsSchema, body: ReplayBody, response: { 200: ReplayAnswer, ...errors(...AUTH_ERRORS, 404, 409, 502) } } },
     async (req) => {
       const log = await app.store.getLog(req.params.id);
-      if (!log) throw new RelayError(404, 'log_not_found', `No log ${req.params.id}.`, { param: 'id' });
+      if (!log) throw new RelayError('log_not_found', `No log ${req.params.id}.`, { param: 'id' });
       const result = await replayLog(log, app.env.GATEWAY_INTERNAL_URL, req.body.apiKey);
       await audit(app, req, 'logs.replay', log.id, { status: result.status });
       return result;

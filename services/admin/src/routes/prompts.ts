@@ -26,7 +26,7 @@ export async function promptRoutes(app: FastifyInstance): Promise<void> {
   const tags = ['prompts'];
   const load = async (id: string): Promise<PromptFamilyDetail> => {
     const d = await app.store.getPromptFamily(id);
-    if (!d) throw new RelayError(404, 'prompt_not_found', `No prompt family ${id}.`, { param: 'id' });
+    if (!d) throw new RelayError('prompt_not_found', `No prompt family ${id}.`, { param: 'id' });
     return d;
   };
 

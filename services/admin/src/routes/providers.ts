@@ -15,7 +15,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
   const tags = ['providers'];
   const load = async (id: string): Promise<Provider> => {
     const p = await app.store.getProvider(id);
-    if (!p) throw new RelayError(404, 'provider_not_found', `No provider ${id}.`, { param: 'id' });
+    if (!p) throw new RelayError('provider_not_found', `No provider ${id}.`, { param: 'id' });
     return p;
   };
 
@@ -28,7 +28,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
     { config, schema: { tags, body: CreateBody, response: { 201: ProviderViewSchema, ...errors(...AUTH_ERRORS, 409) } } },
     async (req, reply) => {
       const id = req.body.id ?? (slugId(req.body.name) || uuidv7());
-      if (await app.store.getProvider(id)) throw new RelayError(409, 'provider_exists', `A provider with id ${id} exists; choose another id.`, { param: 'id' });
+      if (await app.store.getProvider(id)) throw new RelayError('provider_exists', `A provider with id ${id} exists; choose another id.`, { param: 'id' });
       const provider: Provider = { ...req.body, id, baseUrl: normalizeBaseUrl(req.body.baseUrl) };
       await app.store.upsertProvider(provider);
       await republish(app, req);
@@ -57,7 +57,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
       });
       if (!merged.success) {
         const param = merged.error.issues[0]!.path.map(String).join('.');
-        throw new RelayError(400, 'invalid_provider', `${param}: ${merged.error.issues[0]!.message}`, { param });
+        throw new RelayError('invalid_provider', `${param}: ${merged.error.issues[0]!.message}`, { param });
       }
       await app.store.upsertProvider(merged.data);
       await republish(app, req);
@@ -67,7 +67,7 @@ export async function providerRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.delete<Params>('/admin/providers/:id', { config, schema: { tags, params: IdParamsSchema, response: { 204: z.null(), ...errors(...AUTH_ERRORS, 404) } } }, async (req, reply) => {
-    if (!(await app.store.deleteProvider(req.params.id))) throw new RelayError(404, 'provider_not_found', `No provider ${req.params.id}.`, { param: 'id' });
+    if (!(await app.store.deleteProvider(req.params.id))) throw new RelayError('provider_not_found', `No provider ${req.params.id}.`, { param: 'id' });
     await republish(app, req);
     await audit(app, req, 'provider.delete', req.params.id);
     return reply.code(204).send();

@@ -11,7 +11,7 @@ const ScoresAnswer = z.object({ scores: z.record(z.string(), ScoreSchema) });
 /** An admin sets or clears a log's score; it replaces what keys sent (the later write wins) and moves the score roll-ups. */
 export async function scoreRoutes(app: FastifyInstance): Promise<void> {
   const tags = ['logs'];
-  const notFound = (id: string) => new RelayError(404, 'log_not_found', `No log ${id}.`, { param: 'id' });
+  const notFound = (id: string) => new RelayError('log_not_found', `No log ${id}.`, { param: 'id' });
 
   app.put<{ Params: z.infer<typeof Params>; Body: z.infer<typeof Body> }>(
     '/admin/logs/:id/scores/:name',
@@ -36,7 +36,7 @@ export async function scoreRoutes(app: FastifyInstance): Promise<void> {
       const { id, name } = req.params;
       if (!(await app.store.deleteScore(id, name))) {
         if (!(await app.store.getLog(id))) throw notFound(id);
-        throw new RelayError(404, 'score_not_found', `Log ${id} has no score \`${name}\`.`, { param: 'name' });
+        throw new RelayError('score_not_found', `Log ${id} has no score \`${name}\`.`, { param: 'name' });
       }
       await audit(app, req, 'logs.score.delete', id, { name });
       return reply.code(204).send(null);

@@ -42,7 +42,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const s = await app.store.getSession(req.params.id);
-      if (!s) throw new RelayError(404, 'session_not_found', `No session ${req.params.id}.`, { param: 'id' });
+      if (!s) throw new RelayError('session_not_found', `No session ${req.params.id}.`, { param: 'id' });
       const page = await app.store.listLogs({ session: s.id }, { limit: SESSION_LOGS_MAX });
       const logs: LogListItem[] = page.items.reverse();
       const { id, ...totals } = s;

@@ -22,7 +22,7 @@ export async function settingsRoutes(app: FastifyInstance): Promise<void> {
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         const param = issue.path.map(String).join('.');
-        throw new RelayError(400, 'invalid_setting', `${param}: ${issue.message}`, { param });
+        throw new RelayError('invalid_setting', `${param}: ${issue.message}`, { param });
       }
       await app.store.putSettings(parsed.data);
       const version = await republish(app, req);

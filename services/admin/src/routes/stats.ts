@@ -42,10 +42,10 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
     async (req) => {
       const to = req.query.to ?? Date.now();
       const from = req.query.from ?? to - 24 * 3_600_000;
-      if (from >= to) throw new RelayError(400, 'invalid_range', 'from must be before to', { param: 'from' });
+      if (from >= to) throw new RelayError('invalid_range', 'from must be before to', { param: 'from' });
       const span = to - from;
       const bucket: Bucket = req.query.bucket ?? (span <= 3 * 3_600_000 ? 'minute' : span <= 7 * 86_400_000 ? 'hour' : 'day');
-      if (span / BUCKET_MS[bucket] > MAX_POINTS) throw new RelayError(400, 'too_many_points', `That range has more than ${MAX_POINTS} ${bucket} buckets; choose a larger bucket.`, { param: 'bucket' });
+      if (span / BUCKET_MS[bucket] > MAX_POINTS) throw new RelayError('too_many_points', `That range has more than ${MAX_POINTS} ${bucket} buckets; choose a larger bucket.`, { param: 'bucket' });
       const dim = req.query.dim as RollupDim;
       const name = req.query.score;
       const [all, byDim, scoresAll, scoresByDim] = await Promise.all([

@@ -28,7 +28,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const { username, password, role } = req.body;
       const existing = await app.store.getUser(username);
-      if (existing && existing.role === 'admin' && role !== 'admin' && (await adminCount()) <= 1) throw new RelayError(409, 'last_admin', 'The last admin cannot be demoted.', { param: 'role' });
+      if (existing && existing.role === 'admin' && role !== 'admin' && (await adminCount()) <= 1) throw new RelayError('last_admin', 'The last admin cannot be demoted.', { param: 'role' });
       const user: AdminUser = { id: existing?.id ?? uuidv7(), username, role, passwordHash: await hashPassword(password), createdAt: existing?.createdAt ?? Date.now() };
       await app.store.upsertUser(user);
       await audit(app, req, existing ? 'user.update' : 'user.create', username, { role });
@@ -41,10 +41,10 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     { config, schema: { tags: ['users'], params: z.object({ username: z.string().min(1).max(64) }), response: { 204: z.null(), ...errors(...AUTH_ERRORS, 404, 409) } } },
     async (req, reply) => {
       const { username } = req.params;
-      if (username === currentUser(req).username) throw new RelayError(409, 'cannot_delete_self', 'You cannot delete yourself.', { param: 'username' });
+      if (username === currentUser(req).username) throw new RelayError('cannot_delete_self', 'You cannot delete yourself.', { param: 'username' });
       const user = await app.store.getUser(username);
-      if (!user) throw new RelayError(404, 'user_not_found', `No user ${username}.`, { param: 'username' });
-      if (user.role === 'admin' && (await adminCount()) <= 1) throw new RelayError(409, 'last_admin', 'The last admin cannot be deleted.', { param: 'username' });
+      if (!user) throw new RelayError('user_not_found', `No user ${username}.`, { param: 'username' });
+      if (user.role === 'admin' && (await adminCount()) <= 1) throw new RelayError('last_admin', 'The last admin cannot be deleted.', { param: 'username' });
       await app.store.deleteUser(username);
       await audit(app, req, 'user.delete', username);
       return reply.code(204).send();

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RelayError, badRequestTarget, openAIError, uuidv7, type Outcome, type Route } from '@llm-relay/contracts';
+import { RelayError, badRequestTarget, frameworkClientError, uuidv7, type Outcome, type Route } from '@llm-relay/contracts';
 import { Exchange } from '../features/capture/exchange.ts';
 import { authenticate, notConfigured } from '../features/auth/authenticate.ts';
 import type { GatewayContext, RequestState } from '../features/proxy/context.ts';
@@ -48,7 +48,7 @@ function drainThen(req: NodeJS.ReadableStream & { destroyed: boolean }, answer: 
 }
 
 function shuttingDown(): RelayError {
-  return new RelayError(503, 'gateway_shutting_down', 'This gateway replica is shutting down; retry the request.', { type: 'server_error', headers: { connection: 'close' } });
+  return new RelayError('gateway_shutting_down', 'This gateway replica is shutting down; retry the request.', { headers: { connection: 'close' } });
 }
 
 function outcomeFor(status: number): Outcome {
@@ -72,7 +72,7 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
     if (bad) {
       ctx.metrics.badTargets.inc();
       reply.header('x-request-id', uuidv7());
-      return done(new RelayError(400, 'invalid_request_target', bad));
+      return done(new RelayError('invalid_request_target', bad));
     }
     const route = request.routeOptions.config.route;
     if (!route) {
@@ -139,23 +139,17 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request: FastifyRequest, reply: FastifyReply) => {
-    let status: number;
-    let body;
-    if (err instanceof RelayError) {
-      status = err.status;
-      body = err.toBody();
-      reply.headers(err.headers);
-    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      status = 413;
-      body = openAIError(`Request body too large: the limit is ${ctx.env.BODY_LIMIT_BYTES} bytes.`, 'invalid_request_error', 'request_too_large');
-    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      status = err.statusCode;
-      body = openAIError(err.message, 'invalid_request_error', err.code ?? null);
-    } else {
-      status = 500;
+    let e: RelayError;
+    if (err instanceof RelayError) e = err;
+    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new RelayError('request_too_large', `Request body too large: the limit is ${ctx.env.BODY_LIMIT_BYTES} bytes.`);
+    else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) e = frameworkClientError(err);
+    else {
       ctx.log.error({ err, exchangeId: request.relay?.ex.id }, 'unhandled gateway error');
-      body = openAIError('The relay failed to handle this request.', 'server_error', 'GW_INTERNAL');
+      e = new RelayError('internal_error', 'The relay failed to handle this request.');
     }
+    const status = e.status;
+    const body = e.toBody();
+    reply.headers(e.headers);
     const st = request.relay;
     // on Anthropic's API the same error also carries Anthropic's top-level `type: "error"`, so both SDKs read it
     const payload = st?.ex.route === 'messages' ? { type: 'error', ...body } : body;
@@ -176,6 +170,6 @@ export function installRelayHooks(app: FastifyInstance, ctx: GatewayContext): vo
   });
 
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(openAIError(`Unknown request URL: ${request.method} ${request.url}.`, 'invalid_request_error', 'unknown_url'));
+    void reply.code(404).send(new RelayError('unknown_url', `Unknown request URL: ${request.method} ${request.url}.`).toBody());
   });
 }

@@ -18,7 +18,7 @@ export function feedbackRoute(ctx: GatewayContext) {
       try {
         done(null, JSON.parse(body as string));
       } catch (err) {
-        done(new RelayError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`));
+        done(new RelayError('invalid_json', `The request body is not valid JSON: ${(err as Error).message}`));
       }
     });
     app.post('/v1/relay/feedback', async (request, reply) => {
@@ -30,7 +30,7 @@ export function feedbackRoute(ctx: GatewayContext) {
         ctx.metrics.feedback.inc({ result: 'invalid' });
         const issue = parsed.error.issues[0]!;
         const param = issue.path.map(String).join('.') || null;
-        throw new RelayError(400, 'invalid_feedback', `${param ? `${param}: ` : ''}${issue.message}`, { param });
+        throw new RelayError('invalid_feedback', `${param ? `${param}: ` : ''}${issue.message}`, { param });
       }
       const b = parsed.data;
       const id = uuidv7();

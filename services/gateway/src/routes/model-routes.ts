@@ -30,14 +30,14 @@ export const MODEL_MAX_BYTES = 256;
 /** The body's model, checked for length before anything records it; then the key's allow-list. */
 export function acceptModel(st: RequestState, model: string): void {
   if (Buffer.byteLength(model) > MODEL_MAX_BYTES) {
-    throw new RelayError(400, 'model_too_long', `The model name is longer than ${MODEL_MAX_BYTES} bytes.`, { param: 'model' });
+    throw new RelayError('model_too_long', `The model name is longer than ${MODEL_MAX_BYTES} bytes.`, { param: 'model' });
   }
   st.ex.model = model;
   assertModelAllowed(st.key!, model);
 }
 
 export function assertModelAllowed(key: CompiledKey, model: string): void {
-  if (!modelAllowed(key, model)) throw new RelayError(403, 'model_not_allowed', `This relay key may not use the model \`${model}\`.`, { param: 'model' });
+  if (!modelAllowed(key, model)) throw new RelayError('model_not_allowed', `This relay key may not use the model \`${model}\`.`, { param: 'model' });
 }
 
 /** Candidates for a model the key may use: 403 when the key may not, 404 when no provider serves it. */
@@ -47,7 +47,7 @@ export function route(ctx: GatewayContext, request: FastifyRequest, model: strin
   acceptModel(st, model);
   const candidates = candidatesFor(cfg, model, type);
   if (candidates.length === 0) {
-    throw new RelayError(404, 'model_not_found', `The model \`${model}\` does not exist or no provider serves it.`, { param: 'model' });
+    throw new RelayError('model_not_found', `The model \`${model}\` does not exist or no provider serves it.`, { param: 'model' });
   }
   return candidates;
 }
@@ -58,9 +58,9 @@ export function route(ctx: GatewayContext, request: FastifyRequest, model: strin
  * check a model it never sees. Every other route needs the model.
  */
 function withoutModel(ctx: GatewayContext, st: RequestState, r: ModelRoute): Candidate[] {
-  if (r.route !== 'responses') throw new RelayError(400, 'missing_model', 'You must provide a model parameter.', { param: 'model' });
+  if (r.route !== 'responses') throw new RelayError('missing_model', 'You must provide a model parameter.', { param: 'model' });
   if (!st.key!.allowAll) {
-    throw new RelayError(400, 'missing_model', 'This relay key may only use certain models, so the request must name one.', { param: 'model' });
+    throw new RelayError('missing_model', 'This relay key may only use certain models, so the request must name one.', { param: 'model' });
   }
   return candidatesWithoutModel(ctx.snapshots.current!, st.key!, r.type);
 }

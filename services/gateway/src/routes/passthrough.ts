@@ -40,7 +40,7 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer> {
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     n += chunk.length;
     // the rest is not read: the answer closes the connection
-    if (n > limit) throw new RelayError(413, 'request_too_large', `Request body too large: the limit is ${limit} bytes.`, { headers: { connection: 'close' } });
+    if (n > limit) throw new RelayError('request_too_large', `Request body too large: the limit is ${limit} bytes.`, { headers: { connection: 'close' } });
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -71,7 +71,7 @@ async function handle(ctx: GatewayContext, request: FastifyRequest, reply: Fasti
     const held = await readAll(request.body as Readable, ctx.env.BODY_LIMIT_BYTES);
     summary.write(held);
     const models = summary.fieldValues('model');
-    if (models.length > 1) throw new RelayError(400, 'duplicate_key', 'The upload has the field `model` more than once.', { param: 'model' });
+    if (models.length > 1) throw new RelayError('duplicate_key', 'The upload has the field `model` more than once.', { param: 'model' });
     if (models[0]) {
       acceptModel(st, models[0]);
       const c = candidatesFor(cfg, models[0], type);

@@ -22,7 +22,7 @@ const V1_PATH = /^\/v1\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*(\?[A-Za-z0-9\-._~!$&'()
  */
 export function replayUrl(gatewayUrl: string, path: string): URL {
   if (!V1_PATH.test(path) || badRequestTarget(path) !== null) {
-    throw new RelayError(409, 'not_replayable', 'The stored request path is not a plain /v1/ path; it cannot be replayed.');
+    throw new RelayError('not_replayable', 'The stored request path is not a plain /v1/ path; it cannot be replayed.');
   }
   const base = new URL(gatewayUrl);
   const q = path.indexOf('?');
@@ -30,19 +30,19 @@ export function replayUrl(gatewayUrl: string, path: string): URL {
   // the gateway may sit under a path prefix (https://host/relay)
   url.pathname = `${base.pathname.replace(/\/+$/, '')}${q < 0 ? path : path.slice(0, q)}`;
   url.search = q < 0 ? '' : path.slice(q);
-  if (url.origin !== base.origin) throw new RelayError(409, 'not_replayable', 'The stored request path does not stay on the gateway; it cannot be replayed.');
+  if (url.origin !== base.origin) throw new RelayError('not_replayable', 'The stored request path does not stay on the gateway; it cannot be replayed.');
   return url;
 }
 
 export async function replayLog(log: StoredLog, gatewayUrl: string, apiKey: string, timeoutMs = 120_000): Promise<ReplayResult> {
-  if (log.bodiesExpired) throw new RelayError(409, 'bodies_expired', 'The request body of this log was removed by retention; it cannot be replayed.');
-  if (log.request.truncated) throw new RelayError(409, 'body_truncated', 'The stored request body was cut at the capture limit; it cannot be replayed.');
-  if (log.method !== 'POST') throw new RelayError(409, 'not_replayable', `Only POST requests can be replayed (this one was ${log.method}).`);
+  if (log.bodiesExpired) throw new RelayError('bodies_expired', 'The request body of this log was removed by retention; it cannot be replayed.');
+  if (log.request.truncated) throw new RelayError('body_truncated', 'The stored request body was cut at the capture limit; it cannot be replayed.');
+  if (log.method !== 'POST') throw new RelayError('not_replayable', `Only POST requests can be replayed (this one was ${log.method}).`);
   let body = log.request.body;
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const { stream_options: _o, ...rest } = body as Record<string, unknown>;
     body = 'stream' in rest ? { ...rest, stream: false } : rest;
-  } else if (typeof body !== 'string') throw new RelayError(409, 'not_replayable', 'The stored request has no JSON or text body to send.');
+  } else if (typeof body !== 'string') throw new RelayError('not_replayable', 'The stored request has no JSON or text body to send.');
   const url = replayUrl(gatewayUrl, log.path);
   const t0 = performance.now();
   let res: Response;
@@ -54,7 +54,7 @@ export async function replayLog(log: StoredLog, gatewayUrl: string, apiKey: stri
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    throw new RelayError(502, 'gateway_unreachable', `Could not reach the gateway at ${gatewayUrl}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+    throw new RelayError('gateway_unreachable', `Could not reach the gateway at ${gatewayUrl}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
   }
   const text = await res.text();
   const latencyMs = Math.round(performance.now() - t0);

@@ -6,7 +6,7 @@ export const RELAY_HEADER_PREFIX = 'x-relay-';
 const PROPERTY_PREFIX = 'x-relay-property-';
 
 function outOfBounds(header: string, why: string): RelayError {
-  return new RelayError(400, 'invalid_attribution', `Invalid \`${header}\` header: ${why}.`, { param: header });
+  return new RelayError('invalid_attribution', `Invalid \`${header}\` header: ${why}.`, { param: header });
 }
 
 function idValue(header: string, v: string): string | undefined {

@@ -13,18 +13,18 @@ export function presentedKey(h: IncomingHttpHeaders): string | null {
 }
 
 export function notConfigured(): RelayError {
-  return new RelayError(503, 'gateway_not_configured', 'gateway not configured: run `npm run init` (no configuration snapshot in Redis yet)', { type: 'server_error' });
+  return new RelayError('gateway_not_configured', 'gateway not configured: run `npm run init` (no configuration snapshot in Redis yet)');
 }
 
 /** Looks the key up by SHA-256 in the snapshot; status and expiry are checked here, models later. */
 export function authenticate(cfg: CompiledConfig, h: IncomingHttpHeaders): CompiledKey {
   const secret = presentedKey(h);
   if (!secret) {
-    throw new RelayError(401, 'missing_api_key', "You didn't provide an API key. Send your relay key as `Authorization: Bearer <key>` or `x-api-key`.", { type: 'invalid_request_error' });
+    throw new RelayError('missing_api_key', "You didn't provide an API key. Send your relay key as `Authorization: Bearer <key>` or `x-api-key`.");
   }
   const key = cfg.keysByHash.get(hashKey(secret));
-  if (!key) throw new RelayError(401, 'invalid_api_key', 'Incorrect API key provided.', { type: 'invalid_request_error' });
-  if (key.record.status !== 'active') throw new RelayError(401, 'api_key_disabled', 'This API key has been disabled.', { type: 'invalid_request_error' });
-  if (key.record.expiresAt !== null && key.record.expiresAt <= Date.now()) throw new RelayError(401, 'api_key_expired', 'This API key has expired.', { type: 'invalid_request_error' });
+  if (!key) throw new RelayError('invalid_api_key', 'Incorrect API key provided.');
+  if (key.record.status !== 'active') throw new RelayError('api_key_disabled', 'This API key has been disabled.');
+  if (key.record.expiresAt !== null && key.record.expiresAt <= Date.now()) throw new RelayError('api_key_expired', 'This API key has expired.');
   return key;
 }

@@ -15,6 +15,6 @@ export function candidatesWithoutModel(cfg: CompiledConfig, key: CompiledKey, ty
   const byDefaultModel = candidatesFor(cfg, cfg.settings.defaultModel, type);
   if (byDefaultModel.length > 0) return byDefaultModel.map((c) => ({ provider: c.provider, upstreamModel: '' }));
   const p = cfg.providers.find((x) => x.type === type) ?? preferred ?? cfg.providers[0];
-  if (!p) throw new RelayError(503, 'no_provider', 'No provider is configured.', { type: 'server_error' });
+  if (!p) throw new RelayError('no_provider', 'No provider is configured.');
   return [{ provider: p, upstreamModel: '' }];
 }

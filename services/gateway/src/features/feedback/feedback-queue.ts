@@ -24,7 +24,7 @@ export class FeedbackQueue {
     try {
       await withTimeout(this.queue.add(FEEDBACK_JOB_NAME, data, { ...EXCHANGE_JOB_OPTIONS, jobId: data.id }), ADD_TIMEOUT_MS);
     } catch {
-      throw new RelayError(503, 'feedback_unavailable', 'The relay could not queue the feedback right now; retry the request.', { type: 'server_error' });
+      throw new RelayError('feedback_unavailable', 'The relay could not queue the feedback right now; retry the request.');
     }
   }
 

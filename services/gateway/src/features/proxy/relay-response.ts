@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
-import { openAIError } from '@llm-relay/contracts';
+import { RelayError } from '@llm-relay/contracts';
 import type { Exchange } from '../capture/exchange.ts';
 import { now, pickHeaders } from '../capture/exchange.ts';
 import { BinarySummary } from '../capture/binary-summary.ts';
@@ -142,12 +142,13 @@ export function relayResponse(o: RelayOptions): Promise<void> {
         // the client gets a clean error event, never a fake [DONE]; a held partial event is dropped
         const code = (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' ? 'upstream_idle_timeout' : 'upstream_stream_error';
         ex.fail(code === 'upstream_idle_timeout' ? 'timeout' : 'upstream_error', `stream broke: ${(err as { code?: string }).code ?? err.name}: ${err.message}`);
-        res.end(`data: ${JSON.stringify(openAIError(`upstream stream failed: ${err.message}`, 'server_error', code))}\n\n`);
+        res.end(`data: ${JSON.stringify(new RelayError(code, `upstream stream failed: ${err.message}`).toBody())}\n\n`);
       } else if (small) {
         const timeout = (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT';
         ex.fail(timeout ? 'timeout' : 'upstream_error', `body broke: ${err.message}`);
-        ex.status = timeout ? 504 : 502;
-        const body = JSON.stringify(openAIError(`upstream response body failed: ${err.message}`, 'server_error', timeout ? 'GW_UPSTREAM_TIMEOUT' : 'GW_UPSTREAM_BODY'));
+        const e = new RelayError(timeout ? 'upstream_timeout' : 'upstream_body_error', `upstream response body failed: ${err.message}`);
+        ex.status = e.status;
+        const body = JSON.stringify(e.toBody());
         res.writeHead(ex.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': ex.id, 'x-relay-log-id': ex.id });
         res.end(body);
       } else {

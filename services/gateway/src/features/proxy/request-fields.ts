@@ -9,13 +9,13 @@ import { jsonDepth, scanTopLevel, type TopLevelFields } from './json-fields.ts';
  */
 
 function tooDeep(): RelayError {
-  return new RelayError(400, 'json_too_deep', `The request body is nested deeper than ${JSON_DEPTH_MAX} levels.`);
+  return new RelayError('json_too_deep', `The request body is nested deeper than ${JSON_DEPTH_MAX} levels.`);
 }
 
 function checked(fields: TopLevelFields): TopLevelFields {
   if (fields.depth > JSON_DEPTH_MAX) throw tooDeep();
   if (fields.duplicateKey !== null) {
-    throw new RelayError(400, 'duplicate_key', `The request body has the top-level key \`${fields.duplicateKey.slice(0, 64)}\` more than once.`, { param: fields.duplicateKey.slice(0, 64) });
+    throw new RelayError('duplicate_key', `The request body has the top-level key \`${fields.duplicateKey.slice(0, 64)}\` more than once.`, { param: fields.duplicateKey.slice(0, 64) });
   }
   return fields;
 }
@@ -24,16 +24,16 @@ type Json = Record<string, unknown>;
 
 /** Parse a body the scan could not read: a full parse gives the client the precise 400. */
 export function parseJsonBody(buf: Buffer | undefined): Json {
-  if (!buf || buf.length === 0) throw new RelayError(400, 'invalid_request', 'The request body is empty; a JSON object is expected.');
+  if (!buf || buf.length === 0) throw new RelayError('invalid_request', 'The request body is empty; a JSON object is expected.');
   // before parsing: re-serialising a value nested thousands deep overflows the stack
   if (jsonDepth(buf) > JSON_DEPTH_MAX) throw tooDeep();
   let json: unknown;
   try {
     json = JSON.parse(buf.toString('utf8'));
   } catch (err) {
-    throw new RelayError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
+    throw new RelayError('invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new RelayError(400, 'invalid_request', 'The request body must be a JSON object.');
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new RelayError('invalid_request', 'The request body must be a JSON object.');
   return json as Json;
 }
 
@@ -46,7 +46,7 @@ export function readJsonFields(raw: Buffer | undefined): { body: Buffer; fields:
   if (scanned) return { body: raw!, fields: checked(scanned) };
   const body = Buffer.from(JSON.stringify(parseJsonBody(raw)));
   const fields = scanTopLevel(body);
-  if (!fields) throw new RelayError(400, 'invalid_json', 'The request body could not be read as a JSON object.');
+  if (!fields) throw new RelayError('invalid_json', 'The request body could not be read as a JSON object.');
   return { body, fields: checked(fields) };
 }
 
@@ -59,7 +59,7 @@ export function passthroughModel(buf: Buffer, contentType: string | undefined, r
   if (buf.length === 0) return { body: buf, model: null };
   if (contentType?.includes('application/x-www-form-urlencoded')) {
     const models = new URLSearchParams(buf.toString('utf8')).getAll('model');
-    if (models.length > 1) throw new RelayError(400, 'duplicate_key', 'The request body has the field `model` more than once.', { param: 'model' });
+    if (models.length > 1) throw new RelayError('duplicate_key', 'The request body has the field `model` more than once.', { param: 'model' });
     return { body: buf, model: models[0] || null };
   }
   const scanned = scanTopLevel(buf);
@@ -69,7 +69,7 @@ export function passthroughModel(buf: Buffer, contentType: string | undefined, r
   try {
     parsed = JSON.parse(buf.toString('utf8'));
   } catch (err) {
-    if (restricted) throw new RelayError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
+    if (restricted) throw new RelayError('invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
     return { body: buf, model: null };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { body: buf, model: null };

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RelayError, fromMicroUsd, toMicroUsd } from '@llm-relay/contracts';
 import type { Candidate } from '../config/compiled.ts';
 import { forward, type ForwardRequest } from '../upstream/forward.ts';
+import type { Admission } from '../limits/limiter.ts';
 import type { GatewayContext, RequestState } from './context.ts';
 import { finishExchange } from './finish.ts';
 import { relayResponse } from './relay-response.ts';
@@ -23,14 +24,15 @@ export async function admit(ctx: GatewayContext, st: RequestState): Promise<Reco
     const { check, spentMicroUsd, resetsAt } = a.budget;
     const usd = (micro: number) => `$${fromMicroUsd(micro).toFixed(2)}`;
     throw new RelayError(
-      429,
       'budget_exceeded',
       `Budget exceeded for ${check.label}: ${usd(spentMicroUsd)} spent of ${usd(toMicroUsd(check.budget.usd))} per ${check.budget.period}. It resets at ${new Date(resetsAt).toISOString()}.`,
-      { type: 'insufficient_quota', headers: a.headers },
+      { headers: a.headers },
     );
   }
   if (!a.allowed) {
-    throw new RelayError(429, `rate_limit_${a.limit}`, `Rate limit reached for this relay key (${a.limit} limit). Retry after ${a.headers['retry-after']} s.`, { type: 'rate_limit_error', headers: a.headers });
+    // a spent budget was answered above, so the refusing limit is one of the rate limits
+    const limit = a.limit as Exclude<Admission['limit'], 'budget' | undefined>;
+    throw new RelayError(`rate_limit_${limit}`, `Rate limit reached for this relay key (${a.limit} limit). Retry after ${a.headers['retry-after']} s.`, { headers: a.headers });
   }
   st.admitted = !a.failOpen;
   return a.headers;

@@ -121,9 +121,9 @@ export async function forward(req: ForwardRequest, ex: Exchange, ups: Upstreams,
   if (lastRes) return { candidate: lastRes.candidate, res: lastRes.res, retried: attempts > 1 };
   const retried = attempts > 1 ? { 'x-should-retry': 'false' } : undefined;
   if (isTimeout(lastErr)) {
-    throw new RelayError(504, 'GW_UPSTREAM_TIMEOUT', `upstream timed out (${errorCode(lastErr)})`, { type: 'timeout_error', headers: retried });
+    throw new RelayError('upstream_timeout', `upstream timed out (${errorCode(lastErr)})`, { headers: retried });
   }
-  throw new RelayError(502, 'GW_UPSTREAM_UNREACHABLE', `upstream unreachable (${errorCode(lastErr)}: ${(lastErr as Error)?.message})`, { type: 'server_error', headers: retried });
+  throw new RelayError('upstream_unreachable', `upstream unreachable (${errorCode(lastErr)}: ${(lastErr as Error)?.message})`, { headers: retried });
 }
 
 function headerLength(h: IncomingHttpHeaders): number | undefined {
