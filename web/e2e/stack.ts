@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { e2eEnv } from './env.ts';
-import { NODE_BIN, REPO_ROOT, startRelayStack, tempDir } from '@llm-relay/testkit';
+import { NODE_BIN, REPO_ROOT, startRelayStack, tempDir, type RelayStack } from '@llm-relay/testkit';
 
 const run = promisify(execFile);
 
@@ -23,10 +23,19 @@ export interface Stack {
   restartAdmin(): Promise<void>;
   /** admin is down until `start()` is called: for tests of what the UI does meanwhile */
   stopAdmin(): Promise<{ start(): Promise<void> }>;
+  /** the relay's processes, for tests that stop, signal or restart one of them */
+  relay: RelayStack;
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** default the machine's Redis (REDIS_URL); a test that takes Redis down brings its own */
+  redisUrl?: string;
+  /** env added to what every relay process gets */
+  env?: Record<string, string>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const ui = tempDir('web-e2e-ui');
   const dist = join(ui.path, 'dist');
   try {
@@ -35,7 +44,8 @@ export async function startStack(): Promise<Stack> {
     });
     const stack = await startRelayStack({
       label: 'web',
-      redisUrl: e2eEnv.redisUrl,
+      redisUrl: opts.redisUrl ?? e2eEnv.redisUrl,
+      env: opts.env,
       webDistDir: dist,
       proxyKey: 'sk-web-e2e-proxy-key',
       credentials: { username: 'admin', password: 'web-e2e-password' },
@@ -52,6 +62,7 @@ export async function startStack(): Promise<Stack> {
       proxyKey: stack.proxyKey,
       ...stack.credentials,
       stopAdmin,
+      relay: stack,
       restartAdmin: async () => (await stopAdmin()).start(),
       stop: async () => {
         await stack.stop();

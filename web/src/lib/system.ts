@@ -1,4 +1,5 @@
-import { api } from './api.ts';
+import { ApiError, api, errorMessage } from './api.ts';
+import { t } from './i18n.svelte.ts';
 import type { SystemInfo } from './types.ts';
 
 let cached: Promise<SystemInfo> | null = null;
@@ -10,4 +11,14 @@ export function systemInfo(refresh = false): Promise<SystemInfo> {
     cached.catch(() => (cached = null));
   }
   return cached;
+}
+
+/** Why the system status could not be read, in the UI's language for the outages it reports. */
+export function systemError(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === 'REDIS_UNAVAILABLE') return t('dash.reason.redis');
+    if (err.code === 'STORE_UNAVAILABLE') return t('dash.reason.store');
+    if (err.status === 0 || err.status === 502 || err.status === 504) return t('dash.reason.admin');
+  }
+  return errorMessage(err);
 }
