@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@llm-relay/contracts';
 import { ApiError, api, errorMessage } from './api.ts';
 import { t } from './i18n.svelte.ts';
 import type { SystemInfo } from './types.ts';
@@ -16,8 +17,9 @@ export function systemInfo(refresh = false): Promise<SystemInfo> {
 /** Why the system status could not be read, in the UI's language for the outages it reports. */
 export function systemError(err: unknown): string {
   if (err instanceof ApiError) {
-    if (err.code === 'REDIS_UNAVAILABLE') return t('dash.reason.redis');
-    if (err.code === 'STORE_UNAVAILABLE') return t('dash.reason.store');
+    const code = err.code as ErrorCode | null;
+    if (code === 'redis_unavailable') return t('dash.reason.redis');
+    if (code === 'store_unavailable') return t('dash.reason.store');
     if (err.status === 0 || err.status === 502 || err.status === 504) return t('dash.reason.admin');
   }
   return errorMessage(err);
