@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Logger } from '@llm-relay/server-kit';
@@ -22,11 +22,22 @@ interface Segment {
   unacked: number;
   /** events of this segment not (or no longer) in the queue */
   unqueued: number;
+  /** a write failed part-way: nothing more is appended here (the next batch starts a new segment) */
+  broken: boolean;
+  /** its events in file order, with where each line is, so a replay reads only the lines it needs */
+  lines: Entry[];
+  /** lines before this index are queued or stored: a replay starts here (requeueAll resets it) */
+  scan: number;
 }
 
 interface Entry {
+  id: string;
   seq: number;
+  /** byte offset of the line in its segment file, and its length in bytes without the newline */
+  offset: number;
+  length: number;
   queued: boolean;
+  stored: boolean;
 }
 
 /**
@@ -46,6 +57,7 @@ export class Journal {
   private readonly base: string;
   private readonly dir: string;
   private readonly maxBytes: number;
+  private readonly segmentBytes: number;
   private readonly log: Logger;
   private readonly segments = new Map<number, Segment>();
   private readonly entries = new Map<string, Entry>();
@@ -57,10 +69,11 @@ export class Journal {
   /** set while new events do not fit; reported once per episode */
   full = false;
 
-  constructor(dir: string, gatewayId: string, maxBytes: number, log: Logger) {
+  constructor(dir: string, gatewayId: string, maxBytes: number, log: Logger, segmentBytes = SEGMENT_BYTES) {
     this.dir = dir;
     this.base = join(dir, `${gatewayId.replace(/[^A-Za-z0-9._-]/g, '_')}.${process.pid}`);
     this.maxBytes = maxBytes;
+    this.segmentBytes = segmentBytes;
     this.log = log;
   }
 
@@ -91,17 +104,16 @@ export class Journal {
     let damaged = 0;
     const lines = createInterface({ input: createReadStream(seg.path), crlfDelay: Infinity });
     for await (const line of lines) {
-      seg.bytes += Buffer.byteLength(line) + 1;
+      const offset = seg.bytes;
+      const length = Buffer.byteLength(line);
+      seg.bytes += length + 1;
       const id = idOf(line);
       if (!id) {
         damaged++;
         continue;
       }
       if (this.entries.has(id)) continue;
-      this.entries.set(id, { seq: seg.seq, queued: false });
-      seg.unacked++;
-      seg.unqueued++;
-      this.unqueued++;
+      this.add(seg, id, offset, length);
     }
     this.size += seg.bytes;
     if (seg.unacked === 0) await this.dropSegment(seg);
@@ -115,34 +127,37 @@ export class Journal {
   append(lines: JournalLine[]): Promise<string[]> {
     return this.run(async () => {
       let seg = this.segments.get(this.seq);
-      if (!seg || seg.bytes >= SEGMENT_BYTES) seg = this.newSegment();
-      const kept: JournalLine[] = [];
+      if (!seg || seg.bytes >= this.segmentBytes || seg.broken) seg = this.newSegment();
+      const kept: { id: string; length: number }[] = [];
       const notKept: string[] = [];
       let text = '';
       let bytes = 0;
       for (const l of lines) {
-        const n = Buffer.byteLength(l.line) + 1;
-        if (this.size + bytes + n > this.maxBytes || this.entries.has(l.id)) {
+        const length = Buffer.byteLength(l.line);
+        if (this.size + bytes + length + 1 > this.maxBytes || this.entries.has(l.id)) {
           notKept.push(l.id);
           continue;
         }
-        bytes += n;
+        bytes += length + 1;
         text += l.line + '\n';
-        kept.push(l);
+        kept.push({ id: l.id, length });
       }
       if (text) {
         try {
           await appendFile(seg.path, text, { mode: 0o600 });
         } catch (err) {
           this.log.error({ err: (err as Error).message, events: kept.length }, 'journal write failed; these events are queued without a local copy');
+          // what part of the text reached the file is unknown: later events go to a new segment
+          seg.broken = true;
           return lines.map((l) => l.id);
+        }
+        let offset = seg.bytes;
+        for (const k of kept) {
+          this.add(seg, k.id, offset, k.length);
+          offset += k.length + 1;
         }
         seg.bytes += bytes;
         this.size += bytes;
-        for (const l of kept) this.entries.set(l.id, { seq: seg.seq, queued: false });
-        seg.unacked += kept.length;
-        seg.unqueued += kept.length;
-        this.unqueued += kept.length;
       }
       this.setFull(notKept.length > 0);
       return notKept;
@@ -168,6 +183,7 @@ export class Journal {
       this.segments.get(e.seq)!.unqueued++;
       this.unqueued++;
     }
+    for (const seg of this.segments.values()) seg.scan = 0;
     return this.entries.size;
   }
 
@@ -179,6 +195,7 @@ export class Journal {
         const e = this.entries.get(id);
         if (!e) continue;
         this.entries.delete(id);
+        e.stored = true;
         n++;
         const seg = this.segments.get(e.seq)!;
         seg.unacked--;
@@ -193,33 +210,50 @@ export class Journal {
     });
   }
 
-  /** The oldest events not in the queue, up to about `maxBytes` of them (at least one), in journal order. */
+  /**
+   * The oldest events not in the queue, up to about `maxBytes` of them (at least one), in journal order.
+   * Only their lines are read (from the offsets kept at append), not the whole segment: during a long
+   * Redis outage the replay that runs every second costs what is waiting, not what the segment holds.
+   */
   readUnqueued(maxBytes: number): Promise<JournalLine[]> {
     return this.run(async () => {
       const out: JournalLine[] = [];
       let bytes = 0;
       for (const seg of [...this.segments.values()].sort((a, b) => a.seq - b.seq)) {
         if (seg.unqueued === 0) continue;
-        const text = await readFile(seg.path, 'utf8').catch(() => '');
-        // a line still being appended has no end yet: it is read on a later pass
-        const end = text.lastIndexOf('\n');
-        for (const line of text.slice(0, end + 1).split('\n')) {
-          const id = line ? idOf(line) : null;
-          if (!id) continue;
-          const e = this.entries.get(id);
-          if (!e || e.queued || e.seq !== seg.seq) continue;
-          out.push({ id, line });
-          bytes += line.length;
-          if (bytes >= maxBytes) return out;
+        while (seg.scan < seg.lines.length && !waiting(seg.lines[seg.scan]!)) seg.scan++;
+        // one read from the first waiting line to the last one taken (queued lines in between are skipped)
+        const picked: Entry[] = [];
+        const start = seg.lines[seg.scan]?.offset ?? 0;
+        let end = start;
+        for (let i = seg.scan; i < seg.lines.length && bytes + (end - start) < maxBytes; i++) {
+          const e = seg.lines[i]!;
+          if (!waiting(e)) continue;
+          picked.push(e);
+          end = e.offset + e.length;
         }
+        if (picked.length === 0) continue;
+        const buf = await readRange(seg.path, start, end - start);
+        for (const e of picked) out.push({ id: e.id, line: buf.toString('utf8', e.offset - start, e.offset - start + e.length) });
+        bytes += end - start;
+        if (bytes >= maxBytes) return out;
       }
       return out;
     });
   }
 
+  private add(seg: Segment, id: string, offset: number, length: number): void {
+    const e: Entry = { id, seq: seg.seq, offset, length, queued: false, stored: false };
+    this.entries.set(id, e);
+    seg.lines.push(e);
+    seg.unacked++;
+    seg.unqueued++;
+    this.unqueued++;
+  }
+
   private newSegment(): Segment {
     this.seq++;
-    const seg: Segment = { seq: this.seq, path: `${this.base}.j${this.seq}.ndjson`, bytes: 0, unacked: 0, unqueued: 0 };
+    const seg: Segment = { seq: this.seq, path: `${this.base}.j${this.seq}.ndjson`, bytes: 0, unacked: 0, unqueued: 0, broken: false, lines: [], scan: 0 };
     this.segments.set(seg.seq, seg);
     return seg;
   }
@@ -244,6 +278,27 @@ export class Journal {
     const next = this.chain.then(fn, fn);
     this.chain = next.catch(() => undefined);
     return next;
+  }
+}
+
+/** Not queued and not stored: a replay must queue it. */
+function waiting(e: Entry): boolean {
+  return !e.queued && !e.stored;
+}
+
+async function readRange(path: string, position: number, length: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    await fh.close();
   }
 }
 
