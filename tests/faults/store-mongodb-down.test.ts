@@ -62,7 +62,8 @@ describe('fault: the MongoDB store (FerretDB) goes down', () => {
       expect(late.every((a) => a.status === 200)).toBe(true);
       await new Promise((r) => setTimeout(r, Math.max(0, DOWN_MS - (Date.now() - downAt))));
       sys = await system(w, token);
-      expect(sys.queue.waiting).toBeGreaterThanOrEqual(10);
+      // the late ones wait (a fetch already under way when the worker paused may still take one, and hold it)
+      expect(sys.queue.waiting).toBeGreaterThanOrEqual(late.length - 1);
       expect(sys.queue.failed).toBe(0);
       expect(sys.processors[0]).toMatchObject({ failed: 0, processed: processedBefore, storeUnavailableSince: expect.any(Number) });
     } finally {
