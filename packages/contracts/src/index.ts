@@ -11,3 +11,4 @@ export * from './request-target.ts';
 export * from './feedback.ts';
 export * from './heartbeat.ts';
 export * from './budget.ts';
+export * from './sse.ts';

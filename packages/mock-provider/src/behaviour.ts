@@ -30,6 +30,7 @@ export function behaviourFrom(h: IncomingHttpHeaders, d: MockDefaults): Behaviou
     reasoning: flag(h['x-mock-reasoning']),
     noUsage: flag(h['x-mock-no-usage']),
     gzip: flag(h['x-mock-gzip']),
+    lineEnding: h['x-mock-line-ending'] === 'cr' ? '\r' : h['x-mock-line-ending'] === 'crlf' ? '\r\n' : '\n',
     retryAfter: typeof h['x-mock-retry-after'] === 'string' ? h['x-mock-retry-after'] : '1',
   };
 }

@@ -30,8 +30,10 @@ interface Sink {
  * one silence mid-stream, a socket cut after N frames, gzip, and the reader's backpressure (a slow
  * reader slows the mock instead of growing its buffers).
  */
-export function streamSse(ctx: Ctx, frames: Frame[]): void {
+export function streamSse(ctx: Ctx, given: Frame[]): void {
   const { res, b } = ctx;
+  // frames are written with LF; JSON.stringify escapes every newline inside a value, so each LF is framing
+  const frames = b.lineEnding === '\n' ? given : given.map((f) => ({ ...f, text: f.text.replaceAll('\n', b.lineEnding) }));
   const headers = baseHeaders(ctx, 'text/event-stream; charset=utf-8');
   headers['cache-control'] = 'no-cache';
   if (b.intervalMs === 0 && b.silenceMs === 0 && b.cutAfter === undefined && !b.gzip) {

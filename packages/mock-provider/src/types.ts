@@ -48,6 +48,8 @@ export interface Behaviour {
   reasoning: boolean;
   noUsage: boolean;
   gzip: boolean;
+  /** the line ending of SSE frames: LF, or CRLF / a bare CR (both allowed by the SSE spec) */
+  lineEnding: '\n' | '\r\n' | '\r';
   retryAfter: string;
 }
 

@@ -1,10 +1,12 @@
+import { sseEventsEnd, splitSseEvents } from '@llm-relay/contracts';
+
 const MAX_PENDING = 1024 * 1024;
 const USAGE_ONLY = /"choices"\s*:\s*\[\s*\]/;
 /** with include_usage the provider adds `"usage":null` to every chunk; a JSON string cannot hold it unescaped */
 const USAGE_NULL = /,\s*"usage"\s*:\s*null(?=\s*[,}])/g;
 
 /**
- * Forwards SSE bytes at event boundaries: each upstream chunk goes out at once, minus a trailing
+ * Forwards SSE bytes at event boundaries (any of the spec's line endings, contracts/sse.ts): each upstream chunk goes out at once, minus a trailing
  * partial event that waits for its end. Holding partial events back is what lets the relay end a
  * broken stream with a clean error event and insert keep-alive comments without corrupting an event.
  * With `strip` on it also drops the usage-only chunk the relay asked for itself, and the `"usage":null`
@@ -22,7 +24,7 @@ export class SseFramer {
   /** The complete events in `chunk` (plus what was pending), or null when none completed yet. */
   push(chunk: Buffer): Buffer | null {
     const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    const cut = lastBoundary(data);
+    const cut = sseEventsEnd(data);
     if (cut < 0 && data.length > MAX_PENDING) {
       // not SSE as we know it (no event boundary for a megabyte): pass it on rather than hold it
       this.pending = null;
@@ -58,7 +60,7 @@ export class SseFramer {
       text = cleaned;
     }
     if (!this.stripped && USAGE_ONLY.test(text)) {
-      const events = text.split(/(?<=\r?\n\r?\n)/);
+      const events = splitSseEvents(text);
       const kept = events.filter((ev) => !isUsageOnlyChunk(ev));
       if (kept.length !== events.length) {
         this.stripped = true;
@@ -69,12 +71,6 @@ export class SseFramer {
     if (!changed) return out;
     return text ? Buffer.from(text) : null;
   }
-}
-
-function lastBoundary(b: Buffer): number {
-  const lf = b.lastIndexOf('\n\n');
-  const crlf = b.lastIndexOf('\r\n\r\n');
-  return Math.max(lf < 0 ? -1 : lf + 2, crlf < 0 ? -1 : crlf + 4);
 }
 
 function isUsageOnlyChunk(ev: string): boolean {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SdkOracle, sse } from '../../../test/helpers/sdk-oracle.ts';
-import { parseSse } from './sse.ts';
+import { parseSse } from '@llm-relay/contracts';
 import { reassembleChatStream } from './chat.ts';
 
 const oracle = new SdkOracle();

@@ -1,4 +1,4 @@
-import type { SseEvent } from './sse.ts';
+import type { SseEvent } from '@llm-relay/contracts';
 import { tryJson } from './sse.ts';
 
 type Obj = Record<string, unknown>;

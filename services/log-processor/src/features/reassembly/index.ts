@@ -1,5 +1,5 @@
-import type { CapturedBody, ExchangeEvent, Route } from '@llm-relay/contracts';
-import { parseSse, tryJson, type SseEvent } from './sse.ts';
+import { parseSse, type CapturedBody, type ExchangeEvent, type Route, type SseEvent } from '@llm-relay/contracts';
+import { tryJson } from './sse.ts';
 import { reassembleChatStream, type StreamResult } from './chat.ts';
 import { reassembleResponsesStream } from './responses.ts';
 import { reassembleAnthropicStream } from './anthropic.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSse } from './sse.ts';
+import { parseSse } from '@llm-relay/contracts';
 import { reassembleResponsesStream, responsesAnswerText } from './responses.ts';
 import { reassembleAnthropicStream, anthropicAnswerText } from './anthropic.ts';
 import { reassembleCompletionsStream } from './completions.ts';

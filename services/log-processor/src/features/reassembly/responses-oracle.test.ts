@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SdkOracle } from '../../../test/helpers/sdk-oracle.ts';
-import { parseSse } from './sse.ts';
+import { parseSse } from '@llm-relay/contracts';
 import { reassembleResponsesStream } from './responses.ts';
 
 const oracle = new SdkOracle();

@@ -1,4 +1,4 @@
-import type { SseEvent } from './sse.ts';
+import type { SseEvent } from '@llm-relay/contracts';
 import { tryJson } from './sse.ts';
 import { errorMessage, isObj, type StreamResult } from './chat.ts';
 
