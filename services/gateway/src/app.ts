@@ -162,6 +162,7 @@ export async function build(env: GatewayEnv, log: Logger = createLogger('gateway
     // a last look, so what was stored meanwhile is not adopted and queued again by the next process
     await acks.poll();
     acks.stop();
+    await journal.close();
     await ctx.feedback.close();
     await upstreams.close();
     sub.disconnect();

@@ -99,6 +99,19 @@ describe('Journal (the gateway outbox)', () => {
     for (const l of again) expect(l.line).toBe(all[Number(l.id.slice(1))]!.line);
   });
 
+  it('keeps appending after its open segment was stored and deleted, and after close()', async () => {
+    const j = await open();
+    await j.append([ev('a')]);
+    j.markQueued(['a']);
+    await j.ack(['a']);
+    expect(readdirSync(dir!.path)).toEqual([]);
+    await j.append([ev('b')]);
+    await j.close();
+    await j.append([ev('c')]);
+    expect((await replayLines(j)).map((l) => l.line)).toEqual([ev('b').line, ev('c').line]);
+    await j.close();
+  });
+
   it('is bounded: what does not fit is not kept (and reported), and room comes back as events are stored', async () => {
     const line = ev('a').line;
     const j = await open((Buffer.byteLength(line) + 1) * 2);
