@@ -48,6 +48,15 @@ export function spendKey(redisPrefix: string, scope: BudgetScope, id: string, pe
   return `${redisPrefix}:spend:${scope}:${id}:${periodTag(period, now)}`;
 }
 
+/**
+ * A call that used tokens the relay could not price (no price for its model, `cost.price` null): it counts as
+ * $0, so the spend shown may be low, and views flag how many there were (`unpricedCalls`). A call without
+ * token counts (most failures) is not one: it cost nothing anyone could bill.
+ */
+export function isUnpricedCall(log: { cost: { price: unknown }; usage: { prompt: number | null; completion: number | null } }): boolean {
+  return log.cost.price === null && (log.usage.prompt !== null || log.usage.completion !== null);
+}
+
 /** The default thresholds (fractions of the budget) at which a project's webhook is told. */
 export const DEFAULT_ALERT_THRESHOLDS = [0.5, 0.8, 1.0];
 export const AlertThresholdsSchema = z

@@ -128,6 +128,8 @@ export const LogFilterSchema = z.object({
   model: z.string().optional(),
   provider: z.string().optional(),
   keyId: z.string().optional(),
+  /** the project of the key the call was made with (log.key.projectId, as it was at the time of the call) */
+  projectId: z.string().min(1).max(200).optional(),
   status: z.coerce.number().int().optional(),
   outcome: OutcomeSchema.optional(),
   route: RouteSchema.optional(),
