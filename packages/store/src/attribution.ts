@@ -10,7 +10,7 @@ export type DimSource = Pick<LogListItem, 'model' | 'upstreamModel' | 'key' | 'p
 
 /**
  * The dimension values a log counts under in roll-ups (and so in score roll-ups): everything, its model,
- * key and provider, and whatever attribution it has (a log without a user is in no `user` row).
+ * key, project and provider, and whatever attribution it has (a log without a user is in no `user` row).
  */
 export function rollupDims(log: DimSource): [RollupDim, string][] {
   const out: [RollupDim, string][] = [
@@ -19,6 +19,8 @@ export function rollupDims(log: DimSource): [RollupDim, string][] {
     ['key', log.key?.id ?? 'none'],
     ['provider', log.provider ?? 'none'],
   ];
+  // only logs whose key belonged to a project (at the time of the call) count under `project`
+  if (log.key?.projectId) out.push(['project', log.key.projectId]);
   const a = log.attribution;
   if (a) {
     if (a.user !== null) out.push(['user', a.user]);

@@ -5,6 +5,7 @@ import { withWriteThread } from './sqlite/threaded.ts';
 
 export * from './port.ts';
 export * from './port-prompts.ts';
+export * from './port-projects.ts';
 export { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
 export { toListItem, searchTerms, sumRollups } from './shared.ts';
 export { isStoreUnavailable } from './unavailable.ts';

@@ -1,5 +1,6 @@
-import type { LogFilter, LogListItem, StoredLog, Settings, Provider, KeyLimits, Score } from '@llm-relay/contracts';
+import type { Budget, LogFilter, LogListItem, StoredLog, Settings, Provider, KeyLimits, Score } from '@llm-relay/contracts';
 import type { PromptStore } from './port-prompts.ts';
+import type { ProjectStore } from './port-projects.ts';
 
 /**
  * The store port: everything the processor and admin persist. Two adapters implement it
@@ -20,6 +21,10 @@ export interface RelayKeyRecord {
   allowedModels: string[];
   limits: KeyLimits;
   defaultProvider?: string;
+  /** the project the key belongs to (at most one); keys stored before projects read as null */
+  projectId: string | null;
+  /** the key's own spend limit per period */
+  budget: Budget | null;
   lastUsedAt: number | null;
   /** lifetime counters, advanced by touchKeys; upsertKey sets them only when it creates the key */
   usage: { requests: number; tokens: number; costUsd: number };
@@ -53,6 +58,7 @@ export type RollupDim =
   | 'all'
   | 'model'
   | 'key'
+  | 'project'
   | 'provider'
   | 'user'
   | 'session'
@@ -155,7 +161,7 @@ export interface StoreInfo {
   };
 }
 
-export interface Store extends PromptStore {
+export interface Store extends PromptStore, ProjectStore {
   readonly info: StoreInfo;
   /** create tables/collections and indexes; safe to call every start */
   init(): Promise<void>;

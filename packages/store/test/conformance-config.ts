@@ -9,7 +9,7 @@ function rollup(minute: number, dim: Rollup['dim'], value: string, scale = 1): R
   return { minute, dim, value, count: 3 * scale, errors: scale, promptTokens: 100 * scale, completionTokens: 50 * scale, costUsd: 0.25 * scale, latencySumMs: 1200 * scale, latencyBuckets };
 }
 
-function key(id: string, over: Partial<RelayKeyRecord> = {}): RelayKeyRecord {
+export function key(id: string, over: Partial<RelayKeyRecord> = {}): RelayKeyRecord {
   return {
     id,
     name: `key ${id}`,
@@ -20,6 +20,8 @@ function key(id: string, over: Partial<RelayKeyRecord> = {}): RelayKeyRecord {
     expiresAt: null,
     allowedModels: ['gpt-4o*'],
     limits: { rpm: 60 },
+    projectId: null,
+    budget: null,
     lastUsedAt: null,
     usage: { requests: 0, tokens: 0, costUsd: 0 },
     ...over,

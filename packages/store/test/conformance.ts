@@ -6,6 +6,7 @@ import { rollupConformance } from './conformance-rollups.ts';
 import { promptConformance } from './conformance-prompts.ts';
 import { attributionConformance } from './conformance-attribution.ts';
 import { scoreConformance } from './conformance-scores.ts';
+import { projectConformance } from './conformance-projects.ts';
 
 export interface StoreHandle {
   store: Store;
@@ -36,6 +37,7 @@ export function storeConformance(name: string, open: () => Promise<StoreHandle>)
     promptConformance(ctx);
     attributionConformance(ctx);
     scoreConformance(ctx);
+    projectConformance(ctx);
   });
 }
 

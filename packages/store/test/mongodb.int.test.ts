@@ -52,6 +52,30 @@ describe('FerretDB v1 (MongoDB wire protocol, no TTL or text indexes)', () => {
   });
 });
 
+describe('FerretDB v1: schema version 2 (projects)', () => {
+  it('marks the unpriced calls of logs stored before it, so spendSince counts them', async () => {
+    const h = await openIn(() => ferret!.uri);
+    const conn = await mongoose.createConnection(h.url).asPromise();
+    try {
+      const m = defineModels(conn);
+      const tokens = { prompt: 5, completion: 5, total: 10, cached: 0, reasoning: null, source: 'provider' as const };
+      const old = makeLog({ key: { id: 'k1', prefix: 'sk-relay-k1', name: 'k1' }, cost: { usd: null, price: null }, usage: tokens });
+      const priced = makeLog({ key: { id: 'k1', prefix: 'sk-relay-k1', name: 'k1' } });
+      await h.store.insertLogs([old, priced]);
+      // as a version-1 database held them: no unpricedAt
+      await m.logs.collection.updateMany({}, { $unset: { unpricedAt: '' } });
+      expect((await h.store.spendSince(0)).keys).toEqual({});
+      await m.meta.collection.updateOne({ _id: 'schema_version' as never }, { $set: { v: 1 } });
+      await h.store.init();
+      expect(await schemaVersionOf(m)).toBe(MONGO_SCHEMA_VERSION);
+      expect((await h.store.spendSince(0)).keys).toEqual({ k1: { usd: 0, unpricedCalls: 1 } });
+    } finally {
+      await conn.close();
+      await h.cleanup();
+    }
+  });
+});
+
 describe('FerretDB v1: the schema version recorded in meta', () => {
   it('a new database records the current version; one without a record (made before versioning) gets it; a newer one is refused', async () => {
     const h = await openIn(() => ferret!.uri);

@@ -62,8 +62,8 @@ describe('SQLite schema versions', () => {
     await (await createStore(`sqlite:${path}`)).close();
     const next: Migration[] = [
       ...MIGRATIONS,
-      { version: SCHEMA_VERSION + 1, up: 'ALTER TABLE logs ADD COLUMN project_id TEXT; CREATE INDEX logs_project ON logs(project_id, id);' },
-      { version: SCHEMA_VERSION + 2, up: (db) => db.exec("UPDATE logs SET project_id = 'default' WHERE project_id IS NULL") },
+      { version: SCHEMA_VERSION + 1, up: 'ALTER TABLE logs ADD COLUMN region TEXT; CREATE INDEX logs_region ON logs(region, id);' },
+      { version: SCHEMA_VERSION + 2, up: (db) => db.exec("UPDATE logs SET region = 'default' WHERE region IS NULL") },
     ];
     const db = new DatabaseSync(path);
     try {

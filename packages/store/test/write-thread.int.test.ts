@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeLog, tempDir, type TempDir } from '@llm-relay/testkit';
-import { createStore, isStoreUnavailable, type Store } from '../src/index.ts';
+import { createStore, isStoreConflict, isStoreUnavailable, type Store } from '../src/index.ts';
 import { testRollupsFor, counted } from './conformance-rollups.ts';
 
 describe('sqlite with a write thread', () => {
@@ -28,6 +28,17 @@ describe('sqlite with a write thread', () => {
     // the reads on the caller's connection see the thread's writes
     expect((await store.getLog(c!.id))?.id).toBe(c!.id);
     expect(await store.countLogs({})).toBe(3);
+  });
+
+  it('writes projects on the thread; a taken name is still recognisable as a conflict', async () => {
+    const p = { id: 'p1', name: 'Search', budget: { usd: 5, period: 'day' as const }, alertWebhookUrl: null, alertThresholds: [1], createdAt: 1, updatedAt: 1 };
+    await store.createProject(p);
+    const err = await store.createProject({ ...p, id: 'p2', name: 'search' }).then(() => null, (e: unknown) => e);
+    expect(isStoreConflict(err) && err.code).toBe('project_name_taken');
+    expect(await store.updateProject('p1', { budget: null, updatedAt: 2 })).toEqual({ ...p, budget: null, updatedAt: 2 });
+    expect(await store.listProjects()).toEqual([{ ...p, budget: null, updatedAt: 2 }]);
+    expect(await store.deleteProject('p1')).toBe(true);
+    expect(await store.getProject('p1')).toBeNull();
   });
 
   it('a locked database fails the write as "unavailable" while the caller’s event loop keeps running', async () => {

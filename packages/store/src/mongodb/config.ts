@@ -1,11 +1,12 @@
 import type { Provider, Settings } from '@llm-relay/contracts';
 import type { AdminUser, AuditEntry, RelayKeyRecord, Store } from '../port.ts';
 import type { PromptStore } from '../port-prompts.ts';
+import type { ProjectStore } from '../port-projects.ts';
 import { DUPLICATE_KEY, type Models } from './models.ts';
 
 type ConfigMethods = Omit<
   Store,
-  'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts' | keyof PromptStore
+  'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts' | keyof PromptStore | keyof ProjectStore
   | 'setScore' | 'deleteScore' | 'addPendingScore' | 'pendingScoresFor' | 'deletePendingScore' | 'expirePendingScores' | 'queryScoreRollups'
   | 'listSessions' | 'getSession'
 >;
@@ -19,7 +20,8 @@ function stripId<T>(d: Record<string, unknown> | null): T | null {
 function docToKey(d: Record<string, unknown>): RelayKeyRecord {
   const { _id, ...rest } = d;
   // FerretDB v1 drops a null set by $setOnInsert, so a never-used key may come back without the field
-  return { ...rest, lastUsedAt: (rest.lastUsedAt as number | null | undefined) ?? null } as unknown as RelayKeyRecord;
+  // keys stored before projects have no projectId or budget
+  return { projectId: null, budget: null, ...rest, lastUsedAt: (rest.lastUsedAt as number | null | undefined) ?? null } as unknown as RelayKeyRecord;
 }
 
 /** Upserts can race on a new _id (two writers insert it at once); the loser retries as an update. */

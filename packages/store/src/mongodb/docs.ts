@@ -1,4 +1,4 @@
-import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
+import { isUnpricedCall, type LogFilter, type LogListItem, type StoredLog } from '@llm-relay/contracts';
 import type { StoreInfo } from '../port.ts';
 import { escapeRegex, previewText, searchTerms, searchTextOf, toListItem } from '../shared.ts';
 import { EMPTY_ATTRIBUTION } from '../attribution.ts';
@@ -10,7 +10,7 @@ export const LIST_PROJECTION = {
   stream: 1, incomplete: 1, error: 1, usage: 1, cost: 1, latency: 1, requestPreview: 1, responsePreview: 1,
   clientIp: 1, userAgent: 1, gatewayId: 1, attribution: 1, prompt: 1, scores: 1,
 } as const;
-export const FULL_PROJECTION = { searchText: 0, createdAtDate: 0 } as const;
+export const FULL_PROJECTION = { searchText: 0, createdAtDate: 0, unpricedAt: 0 } as const;
 
 export function toDoc(log: StoredLog): LogDoc {
   const { id, ...item } = toListItem(log);
@@ -30,6 +30,7 @@ export function toDoc(log: StoredLog): LogDoc {
     rawStream: log.response.rawStream ?? null,
     searchText: log.bodiesExpired ? previewText(log) : searchTextOf(log),
     createdAtDate: new Date(log.createdAt),
+    ...(isUnpricedCall(log) ? { unpricedAt: log.createdAt } : {}),
   };
 }
 
@@ -91,6 +92,7 @@ export function mongoFilter(f: LogFilter, features: StoreInfo['features']): Reco
   if (f.model !== undefined) q.model = f.model;
   if (f.provider !== undefined) q.provider = f.provider;
   if (f.keyId !== undefined) q['key.id'] = f.keyId;
+  if (f.projectId !== undefined) q['key.projectId'] = f.projectId;
   if (f.status !== undefined) q.status = f.status;
   if (f.outcome !== undefined) q.outcome = f.outcome;
   if (f.route !== undefined) q.route = f.route;

@@ -1,4 +1,4 @@
-import type { LogFilter, LogListItem, StoredLog } from '@llm-relay/contracts';
+import { isUnpricedCall, type LogFilter, type LogListItem, type StoredLog } from '@llm-relay/contracts';
 import { pagedLogs } from '../log-pages.ts';
 import type { Store, StoreInfo } from '../port.ts';
 import { DEFAULT_BATCH, previewText, yieldToLoop } from '../shared.ts';
@@ -142,7 +142,12 @@ export function mongoLogs(m: Models, info: StoreInfo, hooks: RetentionHooks): Lo
     async updateCosts(filter, compute) {
       let updated = 0;
       for await (const docs of batches(filter, DEFAULT_BATCH, true)) {
-        const ops = docs.map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $set: { cost: compute(docToLog(d)) } } } }));
+        const ops = docs.map((d) => {
+          const cost = compute(docToLog(d));
+          // a new price may price a call that had none, or the reverse: unpricedAt follows (docs.ts)
+          const unpriced = isUnpricedCall({ cost, usage: d.usage });
+          return { updateOne: { filter: { _id: d._id }, update: unpriced ? { $set: { cost, unpricedAt: d.createdAt } } : { $set: { cost }, $unset: { unpricedAt: '' } } } };
+        });
         await coll.bulkWrite(ops as never[], { ordered: false });
         updated += docs.length;
       }

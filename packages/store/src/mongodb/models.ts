@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { LogListItem, StoredLog } from '@llm-relay/contracts';
 import type { Rollup } from '../port.ts';
 import type { SessionDelta } from '../attribution.ts';
+import type { ProjectRecord } from '../port-projects.ts';
 
 /** MongoDB's duplicate key error code (E11000): an insert or upsert raced another writer, or a redelivery. */
 export const DUPLICATE_KEY = 11000;
@@ -24,6 +25,8 @@ export interface LogDoc extends Omit<LogListItem, 'id'> {
   searchText: string;
   /** createdAt as a Date: TTL indexes only expire Date fields */
   createdAtDate: Date;
+  /** createdAt again, only on calls that used tokens at no known price (isUnpricedCall): a sparse index finds them */
+  unpricedAt?: number;
   /** journal mode only: the roll-up batch that inserted this log (recovery counts exactly these) */
   rollupBatch?: string;
 }
@@ -89,15 +92,17 @@ const logSchema = new Schema<LogDoc>(
     rawStream: String,
     searchText: String,
     createdAtDate: Date,
+    unpricedAt: Number,
   },
   { ...opts, collection: 'logs', timestamps: false },
 );
 // every admin filter, each followed by _id so a filtered page is read in time order from the index
 logSchema.index({ createdAt: -1 });
 for (const field of ['key.id', 'model', 'provider', 'status', 'outcome', 'route']) logSchema.index({ [field]: 1, _id: -1 });
-// attribution filters; sparse: most logs carry no user, session, tag or prompt
-for (const field of ['attribution.user', 'attribution.session', 'attribution.tags', 'prompt.familyId', 'prompt.versionId']) logSchema.index({ [field]: 1, _id: -1 }, { sparse: true });
+// project and attribution filters; sparse: most logs carry no project, user, session, tag or prompt
+for (const field of ['key.projectId', 'attribution.user', 'attribution.session', 'attribution.tags', 'prompt.familyId', 'prompt.versionId']) logSchema.index({ [field]: 1, _id: -1 }, { sparse: true });
 logSchema.index({ bodiesExpired: 1, createdAt: 1 });
+logSchema.index({ unpricedAt: 1 }, { sparse: true });
 
 const rollupSchema = new Schema<RollupDoc>({ _id: String, dim: String, value: String, minute: Number }, { ...opts, collection: 'rollups' });
 rollupSchema.index({ dim: 1, minute: 1, value: 1 });
@@ -155,6 +160,15 @@ const sessionSchema = new Schema<SessionDoc>({ _id: String, lastAt: Number, user
 sessionSchema.index({ lastAt: -1, _id: -1 });
 sessionSchema.index({ users: 1, lastAt: -1 });
 
+/** A project; `nameKey` (the lower-case name) is unique. */
+export interface ProjectDoc extends Omit<ProjectRecord, 'id'> {
+  _id: string;
+  nameKey: string;
+}
+const projectSchema = new Schema<ProjectDoc>({ _id: String, nameKey: String, createdAt: Number }, { ...opts, collection: 'projects' });
+projectSchema.index({ nameKey: 1 }, { unique: true });
+projectSchema.index({ createdAt: 1, _id: 1 });
+
 const auditSchema = new Schema({ _id: String, at: Number }, { ...opts, collection: 'audit' });
 auditSchema.index({ at: -1, _id: -1 });
 
@@ -174,6 +188,7 @@ export interface Models {
   audit: Model<Record<string, unknown> & { _id: string }>;
   promptFamilies: Model<Record<string, unknown> & { _id: string }>;
   promptVersions: Model<Record<string, unknown> & { _id: string }>;
+  projects: Model<ProjectDoc>;
 }
 
 export function defineModels(conn: Connection): Models {
@@ -191,5 +206,6 @@ export function defineModels(conn: Connection): Models {
     audit: conn.model('Audit', auditSchema),
     promptFamilies: conn.model('PromptFamily', promptFamilySchema),
     promptVersions: conn.model('PromptVersion', promptVersionSchema),
+    projects: conn.model<ProjectDoc>('Project', projectSchema),
   } as unknown as Models;
 }

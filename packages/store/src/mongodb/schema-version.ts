@@ -1,4 +1,5 @@
-import type { Models } from './models.ts';
+import { isUnpricedCall } from '@llm-relay/contracts';
+import type { LogDoc, Models } from './models.ts';
 
 /**
  * One step of the MongoDB schema (a collection, an index, a back-fill), run once per database by
@@ -13,9 +14,27 @@ export interface MongoMigration {
 /**
  * Every step, in order; the database records the last one applied in `meta` (`_id: 'schema_version'`).
  * Version 1 is the collections and indexes declared in models.ts, which init creates on every start.
- * Append only. To add one: `{ version: 2, async up(m) { await m.logs.collection.createIndex({ projectId: 1, _id: -1 }); } }`.
+ * Append only. To add one: `{ version: 3, async up(m) { await m.logs.collection.createIndex({ region: 1, _id: -1 }); } }`.
  */
-export const MONGO_MIGRATIONS: readonly MongoMigration[] = [{ version: 1, async up() {} }];
+export const MONGO_MIGRATIONS: readonly MongoMigration[] = [
+  { version: 1, async up() {} },
+  { version: 2, up: markUnpricedCalls },
+];
+
+/** Version 2 (projects): logs stored before it get `unpricedAt` where they are unpriced calls (docs.ts), for spendSince. */
+async function markUnpricedCalls(m: Models): Promise<void> {
+  const cur = m.logs.collection.find({ 'cost.price': null }, { projection: { _id: 1, createdAt: 1, usage: 1, cost: 1 } }).batchSize(500);
+  let ops: unknown[] = [];
+  for await (const d of cur) {
+    const doc = d as unknown as Pick<LogDoc, '_id' | 'createdAt' | 'usage' | 'cost'>;
+    if (isUnpricedCall(doc)) ops.push({ updateOne: { filter: { _id: doc._id }, update: { $set: { unpricedAt: doc.createdAt } } } });
+    if (ops.length >= 500) {
+      await m.logs.collection.bulkWrite(ops as never[], { ordered: false });
+      ops = [];
+    }
+  }
+  if (ops.length > 0) await m.logs.collection.bulkWrite(ops as never[], { ordered: false });
+}
 
 export const MONGO_SCHEMA_VERSION = MONGO_MIGRATIONS[MONGO_MIGRATIONS.length - 1]!.version;
 

@@ -9,6 +9,7 @@ import { migrateMongo } from './schema-version.ts';
 import { mongoPrompts } from './prompts.ts';
 import { mongoScores } from './scores.ts';
 import { mongoSessions } from './sessions.ts';
+import { mongoProjects } from './projects.ts';
 import type { StoreTestHooks } from '../port.ts';
 
 const TTL_INDEX = 'retention_ttl';
@@ -94,6 +95,7 @@ export function createMongoStore(uri: string, opts: { serverSelectionTimeoutMS?:
     ...mongoPrompts(m),
     ...mongoScores(m),
     ...mongoSessions(m),
+    ...mongoProjects(m),
     ...mongoRollupBatches(conn, m, info, opts.testHooks?.afterLogsInserted),
   };
 }

@@ -1,19 +1,24 @@
 import type { Provider, Settings } from '@llm-relay/contracts';
 import type { AdminUser, AuditEntry, RelayKeyRecord, Store } from '../port.ts';
 import type { PromptStore } from '../port-prompts.ts';
+import type { ProjectStore } from '../port-projects.ts';
 import type { Db } from './db.ts';
 import type { Row } from './rows.ts';
 
 type ConfigMethods = Omit<
   Store,
-  'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts' | keyof PromptStore
+  'info' | 'init' | 'close' | 'addRollups' | 'queryRollups' | 'insertLogs' | 'insertLogsWithRollups' | 'recoverRollups' | 'getLog' | 'listLogs' | 'iterateLogs' | 'countLogs' | 'applyRetention' | 'updateCosts' | keyof PromptStore | keyof ProjectStore
   | 'setScore' | 'deleteScore' | 'addPendingScore' | 'pendingScoresFor' | 'deletePendingScore' | 'expirePendingScores' | 'queryScoreRollups'
   | 'listSessions' | 'getSession'
 >;
 
 function rowToKey(r: Row): RelayKeyRecord {
+  const data = JSON.parse(r.data as string) as Omit<RelayKeyRecord, 'usage' | 'lastUsedAt'>;
   return {
-    ...(JSON.parse(r.data as string) as Omit<RelayKeyRecord, 'usage' | 'lastUsedAt'>),
+    ...data,
+    // keys stored before projects have neither field
+    projectId: data.projectId ?? null,
+    budget: data.budget ?? null,
     lastUsedAt: r.last_used_at as number | null,
     usage: { requests: r.requests as number, tokens: r.tokens as number, costUsd: r.cost_usd as number },
   };

@@ -15,8 +15,8 @@ type LogMethods = Pick<
 
 const INSERT_LOG = `INSERT OR IGNORE INTO logs (id, created_at, route, method, path, model, upstream_model, provider, key_id, key_prefix, key_name,
   status, outcome, stream, incomplete, error, usage, cost, latency, request_preview, response_preview, client_ip, user_agent, gateway_id, bodies_expired,
-  user_id, session_id, tags, properties, prompt, prompt_family, prompt_version, scores)
-  VALUES (${Array(33).fill('?').join(', ')})`;
+  user_id, session_id, tags, properties, prompt, prompt_family, prompt_version, scores, project_id)
+  VALUES (${Array(34).fill('?').join(', ')})`;
 const INSERT_ATTR = 'INSERT OR IGNORE INTO log_attrs (k, v, seq) VALUES (?, ?, ?)';
 const INSERT_BODY = 'INSERT INTO log_bodies (seq, detail, request_body, response_body, raw_stream) VALUES (?, ?, ?, ?, ?)';
 const INSERT_FTS = 'INSERT INTO logs_fts (rowid, text) VALUES (?, ?)';

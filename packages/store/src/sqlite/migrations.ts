@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { SCHEMA_V1, SCHEMA_V2_PROMPTS, SCHEMA_V3_ATTRIBUTION } from './schema.ts';
+import { SCHEMA_V1, SCHEMA_V2_PROMPTS, SCHEMA_V3_ATTRIBUTION, SCHEMA_V4_PROJECTS } from './schema.ts';
 
 /**
  * One step of the schema: `up` brings a database from `version - 1` to `version`. SQL text runs with
@@ -15,12 +15,13 @@ export interface Migration {
  * Every schema change, in order; the database's `PRAGMA user_version` is the last one applied. Append
  * only: a released step is never edited (databases out there already ran it). To add a table or a column:
  *
- *   { version: 2, up: 'ALTER TABLE logs ADD COLUMN project_id TEXT; CREATE INDEX logs_project ON logs(project_id, id);' },
+ *   { version: 2, up: 'ALTER TABLE logs ADD COLUMN region TEXT; CREATE INDEX logs_region ON logs(region, id);' },
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, up: SCHEMA_V1 },
   { version: 2, up: SCHEMA_V2_PROMPTS },
   { version: 3, up: SCHEMA_V3_ATTRIBUTION },
+  { version: 4, up: SCHEMA_V4_PROJECTS },
 ];
 
 /** The schema version this build writes. */

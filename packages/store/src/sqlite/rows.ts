@@ -8,7 +8,7 @@ export type Row = Record<string, SqlValue>;
 export const LIST_COLUMNS =
   'l.seq, l.id, l.created_at, l.route, l.method, l.path, l.model, l.upstream_model, l.provider, l.key_id, l.key_prefix, l.key_name, ' +
   'l.status, l.outcome, l.stream, l.incomplete, l.error, l.usage, l.cost, l.latency, l.request_preview, l.response_preview, ' +
-  'l.client_ip, l.user_agent, l.gateway_id, l.bodies_expired, l.user_id, l.session_id, l.tags, l.properties, l.prompt, l.scores';
+  'l.client_ip, l.user_agent, l.gateway_id, l.bodies_expired, l.user_id, l.session_id, l.tags, l.properties, l.prompt, l.scores, l.project_id';
 
 export const FULL_COLUMNS = `${LIST_COLUMNS}, b.detail, b.request_body, b.response_body, b.raw_stream`;
 
@@ -49,6 +49,7 @@ export function logParams(log: StoredLog): SqlValue[] {
     log.prompt?.familyId ?? null,
     log.prompt?.versionId ?? null,
     JSON.stringify(log.scores ?? {}),
+    log.key?.projectId ?? null,
   ];
 }
 
@@ -87,7 +88,7 @@ export function rowToListItem(r: Row): LogListItem {
     model: r.model as string | null,
     upstreamModel: r.upstream_model as string | null,
     provider: r.provider as string | null,
-    key: r.key_id === null ? null : { id: r.key_id as string, prefix: r.key_prefix as string, name: r.key_name as string },
+    key: r.key_id === null ? null : keyRef(r),
     status: r.status as number,
     outcome: r.outcome as LogListItem['outcome'],
     stream: r.stream === 1,
@@ -110,6 +111,11 @@ export function rowToListItem(r: Row): LogListItem {
     prompt: r.prompt ? JSON.parse(r.prompt as string) : null,
     scores: r.scores ? JSON.parse(r.scores as string) : {},
   };
+}
+
+function keyRef(r: Row): NonNullable<LogListItem['key']> {
+  const key = { id: r.key_id as string, prefix: r.key_prefix as string, name: r.key_name as string };
+  return r.project_id === null ? key : { ...key, projectId: r.project_id as string };
 }
 
 export function rowToLog(r: Row): StoredLog {
@@ -153,6 +159,7 @@ export function filterSql(f: LogFilter, matchTable?: string): { where: string; p
   if (f.model !== undefined) add('l.model = ?', f.model);
   if (f.provider !== undefined) add('l.provider = ?', f.provider);
   if (f.keyId !== undefined) add('l.key_id = ?', f.keyId);
+  if (f.projectId !== undefined) add('l.project_id = ?', f.projectId);
   if (f.status !== undefined) add('l.status = ?', f.status);
   if (f.outcome !== undefined) add('l.outcome = ?', f.outcome);
   if (f.route !== undefined) add('l.route = ?', f.route);

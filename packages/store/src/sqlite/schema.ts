@@ -187,3 +187,22 @@ CREATE TABLE IF NOT EXISTS prompt_versions (
 );
 CREATE INDEX IF NOT EXISTS prompt_versions_created ON prompt_versions(created_at);
 `;
+
+/**
+ * Version 4: projects (the name's lower-case form is unique), the project of each log's key (\`project_id\`,
+ * filtered on like the key), and an index of the calls that used tokens at no known price (contracts'
+ * isUnpricedCall), so recounting a period's spend reads those logs only.
+ */
+export const SCHEMA_V4_PROJECTS = `
+CREATE TABLE projects (
+  id TEXT PRIMARY KEY,
+  name_key TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX projects_created ON projects(created_at, id);
+ALTER TABLE logs ADD COLUMN project_id TEXT;
+CREATE INDEX logs_project ON logs(project_id, id) WHERE project_id IS NOT NULL;
+CREATE INDEX logs_unpriced ON logs(created_at)
+  WHERE json_extract(cost, '$.price') IS NULL AND (json_extract(usage, '$.prompt') IS NOT NULL OR json_extract(usage, '$.completion') IS NOT NULL);
+`;

@@ -6,6 +6,7 @@ import { sqliteRollups } from './rollups.ts';
 import { sqlitePrompts } from './prompts.ts';
 import { sqliteScores } from './scores.ts';
 import { sqliteSessions } from './sessions.ts';
+import { sqliteProjects } from './projects.ts';
 
 /**
  * The embedded store on Node's built-in `node:sqlite` (no native addon). Calls are synchronous
@@ -26,6 +27,7 @@ export function createSqliteStore(path: string, testHooks?: StoreTestHooks): Sto
     ...sqlitePrompts(db),
     ...sqliteScores(db),
     ...sqliteSessions(db),
+    ...sqliteProjects(db),
   };
 }
 

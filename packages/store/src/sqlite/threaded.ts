@@ -64,6 +64,9 @@ export function withWriteThread(store: Store, path: string): Store {
     ensurePromptFamily: (f) => call('ensurePromptFamily', [f]),
     ensurePromptVersion: (v) => call('ensurePromptVersion', [v]),
     touchPromptVersions: (seen) => call('touchPromptVersions', [seen]),
+    createProject: (p) => call('createProject', [p]),
+    updateProject: (id, patch) => call('updateProject', [id, patch]),
+    deleteProject: (id) => call('deleteProject', [id]),
     async close() {
       const w = worker;
       worker = null;

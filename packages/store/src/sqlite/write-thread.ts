@@ -11,7 +11,18 @@ import { createSqliteStore } from './store.ts';
  */
 export interface WriteCall {
   id: number;
-  method: 'insertLogs' | 'insertLogsWithRollups' | 'touchKeys' | 'applyRetention' | 'addRollups' | 'ensurePromptFamily' | 'ensurePromptVersion' | 'touchPromptVersions';
+  method:
+    | 'insertLogs'
+    | 'insertLogsWithRollups'
+    | 'touchKeys'
+    | 'applyRetention'
+    | 'addRollups'
+    | 'ensurePromptFamily'
+    | 'ensurePromptVersion'
+    | 'touchPromptVersions'
+    | 'createProject'
+    | 'updateProject'
+    | 'deleteProject';
   args: unknown[];
 }
 export type WriteReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };
@@ -63,5 +74,11 @@ function dispatch(store: Store, call: WriteCall): Promise<unknown> {
       return store.ensurePromptVersion(...(call.args as Parameters<Store['ensurePromptVersion']>));
     case 'touchPromptVersions':
       return store.touchPromptVersions(...(call.args as Parameters<Store['touchPromptVersions']>));
+    case 'createProject':
+      return store.createProject(...(call.args as Parameters<Store['createProject']>));
+    case 'updateProject':
+      return store.updateProject(...(call.args as Parameters<Store['updateProject']>));
+    case 'deleteProject':
+      return store.deleteProject(...(call.args as Parameters<Store['deleteProject']>));
   }
 }

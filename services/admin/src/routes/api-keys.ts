@@ -23,6 +23,12 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     if (!k) throw new RelayError('key_not_found', `No relay key ${id}.`, { param: 'id' });
     return k;
   };
+  /** a key may only join a project that exists */
+  const checkProject = async (projectId: string | null | undefined): Promise<void> => {
+    if (typeof projectId === 'string' && !(await app.store.getProject(projectId))) {
+      throw new RelayError(400, 'project_not_found', `No project ${projectId}.`, { param: 'projectId' });
+    }
+  };
 
   app.get('/admin/api-keys', { config, schema: { tags, response: { 200: z.object({ items: z.array(KeyViewSchema) }), ...errors(...AUTH_ERRORS) } } }, async () => ({
     items: (await app.store.listKeys()).sort((a, b) => b.createdAt - a.createdAt).map(toKeyView),
@@ -34,6 +40,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const { secret, prefix, hash } = generateRelayKey();
       const b = req.body;
+      await checkProject(b.projectId);
       const record: RelayKeyRecord = {
         id: uuidv7(),
         name: b.name,
@@ -45,6 +52,8 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
         allowedModels: b.allowedModels ?? [],
         limits: b.limits ?? {},
         ...(b.defaultProvider ? { defaultProvider: b.defaultProvider } : {}),
+        projectId: b.projectId ?? null,
+        budget: b.budget ?? null,
         lastUsedAt: null,
         usage: { requests: 0, tokens: 0, costUsd: 0 },
       };
@@ -60,6 +69,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     { config, schema: { tags, params: IdParamsSchema, body: KeyPatchBodySchema, response: { 200: KeyViewSchema, ...errors(...AUTH_ERRORS, 404) } } },
     async (req) => {
       const before = await load(req.params.id);
+      await checkProject(req.body.projectId);
       const { defaultProvider, ...rest } = req.body;
       const next: RelayKeyRecord = { ...before, ...rest };
       if (defaultProvider === null) delete next.defaultProvider;

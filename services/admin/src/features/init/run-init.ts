@@ -115,6 +115,8 @@ export async function runInit(env: AdminEnv, store: Store, redis: Redis, opts: {
         expiresAt: null,
         allowedModels: [],
         limits: {},
+        projectId: previous?.projectId ?? null,
+        budget: previous?.budget ?? null,
         lastUsedAt: previous?.lastUsedAt ?? null,
         usage: previous?.usage ?? { requests: 0, tokens: 0, costUsd: 0 },
       };

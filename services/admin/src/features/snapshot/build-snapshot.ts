@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import { GatewaySnapshotSchema, SettingsSchema, redisKeys, type GatewayKey, type GatewaySnapshot } from '@llm-relay/contracts';
-import type { RelayKeyRecord, Store } from '@llm-relay/store';
+import { GatewaySnapshotSchema, SettingsSchema, redisKeys, type GatewayKey, type GatewayProject, type GatewaySnapshot } from '@llm-relay/contracts';
+import type { ProjectRecord, RelayKeyRecord, Store } from '@llm-relay/store';
 import { publishSnapshot, readSnapshot, type Logger } from '@llm-relay/server-kit';
 
 export type SnapshotContent = Omit<GatewaySnapshot, 'version' | 'writtenAt'>;
 
-export function toGatewayKey(k: RelayKeyRecord): GatewayKey {
+/** `projects`: the ids that exist; a key left pointing at a deleted project (see deleteProject) has none */
+export function toGatewayKey(k: RelayKeyRecord, projects: ReadonlySet<string>): GatewayKey {
   return {
     id: k.id,
     prefix: k.prefix,
@@ -16,17 +17,27 @@ export function toGatewayKey(k: RelayKeyRecord): GatewayKey {
     allowedModels: k.allowedModels,
     limits: k.limits,
     ...(k.defaultProvider ? { defaultProvider: k.defaultProvider } : {}),
+    ...(k.projectId && projects.has(k.projectId) ? { projectId: k.projectId } : {}),
+    ...(k.budget ? { budget: k.budget } : {}),
   };
 }
 
-/** What gateways need from the store: settings, the enabled providers, every key by hash (disabled ones marked). */
+function toGatewayProject(p: ProjectRecord): GatewayProject {
+  return { id: p.id, ...(p.budget ? { budget: p.budget } : {}) };
+}
+
+/**
+ * What gateways need from the store: settings, the enabled providers, every key by hash (disabled ones marked)
+ * with its project and budget, and every project with its budget (budgets are enforced at each gateway).
+ */
 export async function buildSnapshot(store: Store): Promise<SnapshotContent> {
-  const [settings, providers, keys] = await Promise.all([store.getSettings(), store.listProviders(), store.listKeys()]);
+  const [settings, providers, keys, projects] = await Promise.all([store.getSettings(), store.listProviders(), store.listKeys(), store.listProjects()]);
+  const projectIds = new Set(projects.map((p) => p.id));
   return {
     settings: settings ?? SettingsSchema.parse({}),
     providers: providers.filter((p) => p.enabled),
-    keys: keys.map(toGatewayKey),
-    projects: [],
+    keys: keys.map((k) => toGatewayKey(k, projectIds)),
+    projects: projects.map(toGatewayProject),
   };
 }
 
