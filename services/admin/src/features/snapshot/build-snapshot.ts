@@ -23,7 +23,7 @@ export function toGatewayKey(k: RelayKeyRecord, projects: ReadonlySet<string>): 
 }
 
 function toGatewayProject(p: ProjectRecord): GatewayProject {
-  return { id: p.id, ...(p.budget ? { budget: p.budget } : {}) };
+  return { id: p.id, name: p.name, ...(p.budget ? { budget: p.budget } : {}) };
 }
 
 /**
