@@ -26,7 +26,7 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
   /** a key may only join a project that exists */
   const checkProject = async (projectId: string | null | undefined): Promise<void> => {
     if (typeof projectId === 'string' && !(await app.store.getProject(projectId))) {
-      throw new RelayError(400, 'project_not_found', `No project ${projectId}.`, { param: 'projectId' });
+      throw new RelayError('unknown_project', `No project ${projectId}.`, { param: 'projectId' });
     }
   };
 
