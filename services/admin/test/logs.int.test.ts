@@ -161,6 +161,9 @@ describe('system and failed jobs', () => {
     await ctx.redis.hset(keys.processors, 'proc-1', JSON.stringify({ id: 'proc-1', startedAt: 2, lastSeen: now, everyMs: 5000, processed: 42, failed: 1, storeUnavailableSince: now - 10 }));
     // unreadable: still listed, as stale
     await ctx.redis.hset(keys.processors, 'proc-garbled', '{not json');
+    // silent for more than a day (killed, never stopped): forgotten
+    await ctx.redis.hset(keys.gateways, 'gw-gone', JSON.stringify({ id: 'gw-gone', startedAt: 1, lastSeen: now - 25 * 3_600_000, everyMs: 5000, inflight: 0, journalBytes: 0, dropped: 0 }));
+    await ctx.redis.hset(keys.processors, 'proc-gone', JSON.stringify({ id: 'proc-gone', startedAt: 1, lastSeen: now - 25 * 3_600_000, everyMs: 5000, processed: 0, failed: 0 }));
     const conn = createRedis(REDIS_URL, 'worker');
     const queue = new Queue(EXCHANGES_QUEUE, { connection: conn, prefix: keys.queuePrefix });
     await queue.add('exchange', { broken: true }, { jobId: 'job-1', attempts: 1 });
@@ -178,6 +181,8 @@ describe('system and failed jobs', () => {
         { id: 'proc-1', startedAt: 2, lastSeen: now, stale: false, processed: 42, failed: 1, storeUnavailableSince: now - 10 },
         { id: 'proc-garbled', startedAt: null, lastSeen: null, stale: true, processed: 0, failed: 0, storeUnavailableSince: null },
       ]);
+      expect(await ctx.redis.hexists(keys.gateways, 'gw-gone')).toBe(0);
+      expect(await ctx.redis.hexists(keys.processors, 'proc-gone')).toBe(0);
       expect(sys.queue.failed).toBe(1);
       expect(sys.store.kind).toBe(inject('mongoBaseUri') ? 'mongodb' : 'sqlite');
       const replay = await ctx.app.inject({ method: 'POST', url: '/admin/failed-jobs/replay', headers: bearer(ctx.adminToken) });

@@ -13,6 +13,12 @@ import { audit } from '../features/audit.ts';
 import { AUTH_ERRORS, errors } from '../schemas.ts';
 import { VERSION } from '../version.ts';
 
+/**
+ * A replica silent this long is forgotten (its heartbeat removed): one killed without a graceful stop (SIGKILL,
+ * a lost host) would otherwise stay on the page as stale for ever, and a restarted one often has a new id.
+ */
+export const FORGET_REPLICA_AFTER_MS = 24 * 3_600_000;
+
 const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 
 /**
@@ -44,8 +50,15 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
       app.exchangesQueue.getMetrics('completed', 0, 0),
     ]);
     const now = Date.now();
+    const gateways = readBeats(gw, GatewayHeartbeatSchema, now);
+    const processors = readBeats(pr, ProcessorHeartbeatSchema, now);
+    const forgotten = (list: ReturnType<typeof readBeats>) => list.filter((r) => r.beat !== null && now - r.beat.lastSeen > FORGET_REPLICA_AFTER_MS).map((r) => r.id);
+    const [goneGateways, goneProcessors] = [forgotten(gateways), forgotten(processors)];
+    if (goneGateways.length) await app.redis.hdel(keys.gateways, ...goneGateways);
+    if (goneProcessors.length) await app.redis.hdel(keys.processors, ...goneProcessors);
+    const kept = <T extends { id: string }>(list: T[], gone: string[]) => list.filter((r) => !gone.includes(r.id));
     return {
-      gateways: readBeats(gw, GatewayHeartbeatSchema, now).map(({ id, beat, stale }) => ({
+      gateways: kept(gateways, goneGateways).map(({ id, beat, stale }) => ({
         id,
         startedAt: beat?.startedAt ?? null,
         lastSeen: beat?.lastSeen ?? null,
@@ -54,7 +67,7 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
         journalBytes: beat?.journalBytes ?? 0,
         dropped: beat?.dropped ?? 0,
       })),
-      processors: readBeats(pr, ProcessorHeartbeatSchema, now).map(({ id, beat, stale }) => ({
+      processors: kept(processors, goneProcessors).map(({ id, beat, stale }) => ({
         id,
         startedAt: beat?.startedAt ?? null,
         lastSeen: beat?.lastSeen ?? null,
