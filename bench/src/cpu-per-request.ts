@@ -1,7 +1,7 @@
 // Gateway CPU per request and Redis commands per request, over a fixed number of requests: far less
 // sensitive to a busy machine than req/s (the CPU a request costs does not depend on who else runs).
 // usage: node src/cpu-per-request.ts [--requests 20000] [--rounds 3] [--connections 10] [--prof DIR] [--processor]
-//        [--baseline /path/to/other/checkout]
+//        [--baseline /path/to/other/checkout] [--env KEY=VALUE ...]
 // A Redis of its own (no persistence) so every command counted is the gateway's; a capture-on gateway in
 // front of the instant mock; with --processor a SQLite log processor stores (and acknowledges) the events.
 // --baseline also starts the gateway of another checkout (say main's) beside this one and the rounds
@@ -26,6 +26,8 @@ const { values: flags } = parseArgs({
     prof: { type: 'string' },
     processor: { type: 'boolean', default: false },
     baseline: { type: 'string' },
+    /** KEY=VALUE for this checkout's gateway only (repeatable): A/B of a setting */
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const N = Number(flags.requests);
@@ -38,6 +40,8 @@ interface Arm {
   sent: number;
   us: number[];
   cmds: Map<string, number>;
+  /** addBulk batches (one pipelined write to Redis and one journal append each) per request, per round */
+  batches: number[];
 }
 
 const tmp = tempDir('llm-relay-cpu');
@@ -71,6 +75,7 @@ try {
       env: {
         GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: `gw-${name}`, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, JOURNAL_DIR: join(tmp.path, `journal-${name}`), LOG_LEVEL: 'warn',
         ...(flags.prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(flags.prof, name)}` } : {}),
+        ...(name === 'this' ? Object.fromEntries(flags.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) : {}),
       },
     });
     started.push(gw);
@@ -81,12 +86,11 @@ try {
         env: { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, DATABASE_URL: `sqlite:${join(tmp.path, `logs-${name}.db`)}`, PROCESSOR_PORT: String(pport), PROCESSOR_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
       }));
     }
-    arms.push({ name, origin, pid: gw.child.pid!, prefix, sent: 0, us: [], cmds: new Map() });
+    arms.push({ name, origin, pid: gw.child.pid!, prefix, sent: 0, us: [], cmds: new Map(), batches: [] });
   }
-  const enqueued = async (a: Arm) => {
-    const text = await (await fetch(`${a.origin}/metrics`)).text();
-    return Number(/^gateway_enqueued_events_total (\S+)$/m.exec(text)?.[1] ?? 0);
-  };
+  const metric = async (a: Arm, re: RegExp) => Number(re.exec(await (await fetch(`${a.origin}/metrics`)).text())?.[1] ?? 0);
+  const enqueued = (a: Arm) => metric(a, /^gateway_enqueued_events_total (\S+)$/m);
+  const batches = (a: Arm) => metric(a, /^gateway_enqueue_batches_total\{result="queued"\} (\S+)$/m);
   // commands under each arm's prefix are not told apart by INFO, so arms run one at a time
   const commandStats = async () => {
     const out = new Map<string, number>();
@@ -108,11 +112,13 @@ try {
   for (let i = 0; i < Number(flags.rounds); i++) {
     for (const a of i % 2 ? [...arms].reverse() : arms) {
       await sleep(200);
+      const b0 = await batches(a);
       const c0 = cpuSeconds(a.pid);
       const s0 = await commandStats();
       const r = await run(a, N);
       const c1 = cpuSeconds(a.pid);
       const s1 = await commandStats();
+      a.batches.push(((await batches(a)) - b0) / r.requests.total);
       let cmds = 0;
       a.cmds = new Map();
       for (const [name, calls] of s1) {
@@ -124,7 +130,7 @@ try {
       }
       const us = ((c1 - c0) * 1e6) / r.requests.total;
       a.us.push(us);
-      console.log(`round ${i + 1} ${a.name}: ${r.requests.total} requests, gateway CPU ${us.toFixed(0)} µs/request, ${cmds.toFixed(3)} Redis commands/request, ${r.requests.average.toFixed(0)} req/s (load-bound)`);
+      console.log(`round ${i + 1} ${a.name}: ${r.requests.total} requests, gateway CPU ${us.toFixed(0)} µs/request, ${cmds.toFixed(3)} Redis commands/request, ${a.batches.at(-1)!.toFixed(3)} batches/request, ${r.requests.average.toFixed(0)} req/s (load-bound)`);
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

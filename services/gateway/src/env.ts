@@ -31,7 +31,12 @@ export const GatewayEnvSchema = z.object({
    * and flagged `truncated`, so slow readers of large answers cannot grow the gateway without bound
    */
   CAPTURE_BUDGET_BYTES: z.coerce.number().int().min(0).default(256 * MiB),
-  ENQUEUE_BATCH_MS: z.coerce.number().int().min(0).default(5),
+  /**
+   * how long a batch of events may wait to fill before it is journaled and queued; 20 ms halves the batches
+   * (one journal append and one Redis write each) under saturation against 5 ms, for ≤ 15 ms more before an
+   * event reaches the queue (bench/FINDINGS.md)
+   */
+  ENQUEUE_BATCH_MS: z.coerce.number().int().min(0).default(20),
   ENQUEUE_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   /** a `: keep-alive` comment is written to a stream that has been silent this long */
   SSE_KEEPALIVE_MS: z.coerce.number().int().positive().default(15_000),
