@@ -12,3 +12,4 @@ export * from './feedback.ts';
 export * from './heartbeat.ts';
 export * from './budget.ts';
 export * from './sse.ts';
+export * from './usage.ts';

@@ -1,50 +1,6 @@
 import { countTokens } from 'gpt-tokenizer';
-import type { Route, Usage } from '@llm-relay/contracts';
+import { TOKEN_ROUTES, providerUsage, type Route, type Usage } from '@llm-relay/contracts';
 import { isObj } from '../reassembly/index.ts';
-
-type Counts = Omit<Usage, 'source'>;
-
-const TOKEN_ROUTES = new Set<Route>(['chat.completions', 'responses', 'completions', 'messages', 'embeddings']);
-
-/**
- * Usage as the provider reported it, normalised across OpenAI chat/completions (`prompt_tokens`), the
- * Responses API (`input_tokens`), and Anthropic (`input_tokens` excludes cache reads and writes, so they
- * are added back to make `prompt` mean all input tokens everywhere). Absent numbers stay null.
- */
-export function providerUsage(body: unknown): Counts | null {
-  if (!isObj(body) || !isObj(body.usage)) return null;
-  const u = body.usage;
-  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
-  const details = (k: string) => (isObj(u[k]) ? (u[k] as Record<string, unknown>) : {});
-  if ('prompt_tokens' in u || 'completion_tokens' in u) {
-    const prompt = num(u.prompt_tokens);
-    const completion = num(u.completion_tokens) ?? (prompt !== null && num(u.total_tokens) !== null ? num(u.total_tokens)! - prompt : null);
-    return {
-      prompt,
-      completion,
-      total: num(u.total_tokens) ?? sum(prompt, completion),
-      // DeepSeek reports cache hits at the top level
-      cached: num(details('prompt_tokens_details').cached_tokens) ?? num(u.prompt_cache_hit_tokens) ?? num(u.cached_tokens),
-      reasoning: num(details('completion_tokens_details').reasoning_tokens),
-    };
-  }
-  if ('input_tokens' in u || 'output_tokens' in u) {
-    const cacheRead = num(u.cache_read_input_tokens);
-    const cacheWrite = num(u.cache_creation_input_tokens);
-    const isAnthropic = cacheRead !== null || cacheWrite !== null || body.type === 'message';
-    const input = num(u.input_tokens);
-    const prompt = isAnthropic && input !== null ? input + (cacheRead ?? 0) + (cacheWrite ?? 0) : input;
-    const completion = num(u.output_tokens);
-    return {
-      prompt,
-      completion,
-      total: num(u.total_tokens) ?? sum(prompt, completion),
-      cached: isAnthropic ? cacheRead : num(details('input_tokens_details').cached_tokens),
-      reasoning: num(details('output_tokens_details').reasoning_tokens),
-    };
-  }
-  return null;
-}
 
 export interface UsageInput {
   route: Route;
@@ -90,8 +46,4 @@ function promptOverhead(body: unknown): number {
 function tokens(text: string): number {
   // User text may contain special-token strings; count them as text instead of throwing.
   return text === '' ? 0 : countTokens(text, { disallowedSpecial: new Set() });
-}
-
-function sum(a: number | null, b: number | null): number | null {
-  return a === null || b === null ? null : a + b;
 }
