@@ -145,3 +145,16 @@ export const BudgetAlertSchema = z.object({
   text: z.string(),
 });
 export type BudgetAlert = z.infer<typeof BudgetAlertSchema>;
+
+/** Set (NX, expiring after the period) when a project's threshold alert was queued: once per threshold per period. */
+export function budgetAlertedKey(redisPrefix: string, projectId: string, periodTagValue: string, threshold: number): string {
+  return `${redisPrefix}:alerted:${projectId}:${periodTagValue}:${threshold}`;
+}
+
+/** The budget alert job: what to POST, and where. */
+export const BudgetAlertJobSchema = z.object({
+  projectId: z.string(),
+  webhookUrl: z.string().url(),
+  alert: BudgetAlertSchema,
+});
+export type BudgetAlertJob = z.infer<typeof BudgetAlertJobSchema>;

@@ -23,6 +23,22 @@ export const EXCHANGE_JOB_OPTIONS = {
   removeOnFail: { age: FAILED_JOB_MAX_AGE_SECONDS, count: 50_000 },
 } as const;
 
+/** Budget threshold alerts: the processor queues one job per threshold crossed, its worker POSTs the webhook. */
+export const BUDGET_ALERTS_QUEUE = 'budget-alerts' as const;
+export const BUDGET_ALERT_JOB_NAME = 'budget-alert' as const;
+
+/**
+ * The alert job's options (CONTRIBUTING.md rule 9): five attempts with exponential backoff (2 s, 4 s, 8 s, 16 s
+ * by default; the processor's BUDGET_ALERT_BACKOFF_MS sets the first delay). The last failure is written to
+ * the audit log; the failed job is kept a week for a look, at most 1,000.
+ */
+export const BUDGET_ALERT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
+} as const;
+
 export const LIVE_STREAM_MAXLEN = 10_000;
 
 export function redisKeys(prefix: string) {
@@ -51,6 +67,11 @@ export function redisKeys(prefix: string) {
      * each gateway to queue again every journaled event not yet acknowledged as stored.
      */
     epoch: `${prefix}:epoch`,
+    /**
+     * set (without expiry) once the spend counters of the current day and month were rebuilt from the store;
+     * missing means Redis lost them (or never had them), and one processor rebuilds them
+     */
+    spendRebuilt: `${prefix}:spend-rebuilt`,
   } as const;
 }
 

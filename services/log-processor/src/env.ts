@@ -74,6 +74,10 @@ export const ProcessorEnvSchema = z.object({
   OTEL_EXPORT_BODIES: booleanFromEnv.default(false),
   /** cap on each exported text when OTEL_EXPORT_BODIES is on */
   OTEL_EXPORT_BODY_MAX_CHARS: z.coerce.number().int().min(1).max(1_000_000).default(8192),
+  /** how long a budget alert webhook may take to answer before the attempt counts as failed */
+  BUDGET_ALERT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  /** first retry delay of a failed budget alert (doubled each attempt, 5 attempts) */
+  BUDGET_ALERT_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   /** TEST ONLY: SIGKILL this process right after a batch's logs are written, before their roll-ups */
   PROCESSOR_TEST_SIGKILL_AFTER_LOG_INSERT: booleanFromEnv.default(false),
 });

@@ -14,6 +14,7 @@ import { scheduleRetention } from './features/retention/retention.ts';
 import { scheduleRollupRecovery } from './features/rollups/recovery.ts';
 import { PromptDetector } from './features/prompts/detector.ts';
 import { spanExportConfig } from './features/otel/config.ts';
+import { Budgets } from './features/budgets/budgets.ts';
 
 export interface Processor {
   app: FastifyInstance;
@@ -30,7 +31,10 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
   const redis = createRedis(env.REDIS_URL, 'client');
   const subscriber = createRedis(env.REDIS_URL, 'subscriber');
   const workerConnection = createRedis(env.REDIS_URL, 'worker');
-  for (const c of [redis, subscriber, workerConnection]) c.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  // budget alerts: queued on a fail-fast connection (CONTRIBUTING.md rule 9), sent by a worker of their own
+  const alertProducer = createRedis(env.REDIS_URL, 'producer');
+  const alertConnection = createRedis(env.REDIS_URL, 'worker');
+  for (const c of [redis, subscriber, workerConnection, alertProducer, alertConnection]) c.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const store = await createStore(env.DATABASE_URL, {
     // SQLite writes on their own thread: a write lock held elsewhere must not freeze health checks and lock renewals
     writeThread: true,
@@ -50,7 +54,22 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
   const otel = spanExportConfig(env);
   // loaded only when configured: without an endpoint the SDK is neither started nor imported
   const spans = otel ? (await import('./features/otel/span-export.ts')).startSpanExport(otel, log) : undefined;
+  const budgets = new Budgets({
+    redis,
+    producer: alertProducer,
+    workerConnection: alertConnection,
+    store,
+    prefix: env.REDIS_PREFIX,
+    processorId: env.PROCESSOR_ID,
+    alertTimeoutMs: env.BUDGET_ALERT_TIMEOUT_MS,
+    alertBackoffMs: env.BUDGET_ALERT_BACKOFF_MS,
+    metrics,
+    log,
+  });
+  // before the first job: a Redis that lost the spend counters gets them back from the store first
+  await budgets.start();
   const ingest = startIngest({
+    budgets,
     spans,
     store,
     redis,
@@ -106,6 +125,7 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
       await step('worker', () => ingest.close());
       // after the worker: the last batch's spans are queued, and go out before the process exits
       if (spans) await step('otel spans', () => spans.shutdown());
+      await step('budgets', () => budgets.close());
       settings.stop();
       prompts.stop();
       await step('retention', () => retention.stop());
@@ -113,7 +133,7 @@ export async function startProcessor(env: ProcessorEnv, log: Logger): Promise<Pr
       await step('http', () => app.close());
       await step('store', () => store.close());
       await step('queue handle', () => queue.close());
-      await step('redis', () => Promise.all([redis.quit(), subscriber.quit(), workerConnection.quit()]));
+      await step('redis', () => Promise.all([redis.quit(), subscriber.quit(), workerConnection.quit(), alertProducer.quit(), alertConnection.quit()]));
     })());
   return { app, store, settings, ingest, metrics, close };
 }

@@ -1,5 +1,5 @@
 import type { ChainableCommander } from 'ioredis';
-import { BUDGET_PERIODS, periodEnd, periodStart, spendKey, toMicroUsd, type BudgetPeriod, type BudgetScope, type StoredLog } from '@llm-relay/contracts';
+import { BUDGET_PERIODS, isUnpricedCall, periodEnd, periodStart, spendKey, toMicroUsd, type BudgetPeriod, type BudgetScope, type StoredLog } from '@llm-relay/contracts';
 
 const DAY_MS = 86_400_000;
 /**
@@ -19,14 +19,6 @@ export interface CountedSpend {
   index: number;
 }
 
-/**
- * A call that used tokens the relay could not price: it counts as $0 and is flagged (`<spendKey>:unpriced`).
- * A call without token counts (most failures) cost nothing anyone could bill.
- */
-function isUnpriced(l: StoredLog): boolean {
-  return l.cost.price === null && (l.usage.prompt !== null || l.usage.completion !== null);
-}
-
 /** The expiry (ms) of a counter of the period containing `at`. */
 export function counterExpiresAt(period: BudgetPeriod, at: number): number {
   return periodEnd(period, at) + KEEP_AFTER_END_MS[period];
@@ -35,7 +27,8 @@ export function counterExpiresAt(period: BudgetPeriod, at: number): number {
 /**
  * Add the spend of newly stored logs to the pipeline: per key and per project (the project the key had when
  * the call was made), into the day and the month counter of the log's time, so the gateway can check a
- * budget of either period without the processor knowing any budget. Summed within the batch: one INCRBY per
+ * budget of either period without the processor knowing any budget. A call that used tokens at no known price
+ * (`isUnpricedCall`) counts $0 and increments `<counter>:unpriced`. Summed within the batch: one INCRBY per
  * counter, with its expiry. Returns the counters moved, with the index of their INCRBY in the pipeline
  * (the pipeline must be empty when it is passed in).
  */
@@ -44,7 +37,7 @@ export function addSpend(p: ChainableCommander, prefix: string, logs: StoredLog[
   for (const l of logs) {
     if (!l.key) continue;
     const micro = l.cost.usd ? toMicroUsd(l.cost.usd) : 0;
-    const unpriced = isUnpriced(l) ? 1 : 0;
+    const unpriced = isUnpricedCall(l) ? 1 : 0;
     const scopes: [BudgetScope, string][] = [['key', l.key.id]];
     if (l.key.projectId) scopes.push(['project', l.key.projectId]);
     for (const [scope, id] of scopes) {

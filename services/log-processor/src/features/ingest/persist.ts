@@ -8,6 +8,7 @@ import { keyUsageFor, promptsSeen, rollupsFor } from '../rollups/rollups.ts';
 import { applyPendingScores } from '../feedback/scores.ts';
 import type { StoreGate } from './store-gate.ts';
 import { addSpend } from '../budgets/spend-counter.ts';
+import type { Budgets } from '../budgets/budgets.ts';
 
 export type PersistOutcome = 'inserted' | 'duplicate' | { error: Error };
 
@@ -19,6 +20,8 @@ export interface PersistDeps {
   log: Logger;
   /** OpenTelemetry spans for newly stored logs; absent when no OTLP endpoint is set */
   spans?: SpanExport;
+  /** threshold alerts after each batch's spend is counted; absent in tests that build persist alone */
+  budgets?: Pick<Budgets, 'counted'>;
   /** store writes go through it: while the store is unavailable they wait and retry instead of failing */
   gate: StoreGate;
 }
@@ -99,7 +102,8 @@ export async function persistIsolating(deps: PersistDeps, logs: StoredLog[]): Pr
 async function announce(deps: PersistDeps, logs: StoredLog[]): Promise<void> {
   const key = redisKeys(deps.prefix).liveStream;
   const pipeline = deps.redis.pipeline();
-  addSpend(pipeline, deps.prefix, logs);
+  // first in the pipeline: the answers at their indexes are the counters' new totals (the alert check reads them)
+  const counted = addSpend(pipeline, deps.prefix, logs);
   const spendCommands = pipeline.length;
   for (const l of logs) pipeline.xadd(key, 'MAXLEN', '~', LIVE_STREAM_MAXLEN, '*', ...liveEntryFields(toListItem(l)));
   try {
@@ -109,7 +113,7 @@ async function announce(deps: PersistDeps, logs: StoredLog[]): Promise<void> {
     if (failedSpend > 0) {
       deps.metrics.spendCountFailures.inc();
       deps.log.warn({ failed: failedSpend }, 'spend counter update failed for some logs');
-    }
+    } else await deps.budgets?.counted(counted, results);
     if (failed > 0) deps.log.warn({ failed }, 'live stream append failed for some logs');
   } catch (err) {
     deps.metrics.spendCountFailures.inc();

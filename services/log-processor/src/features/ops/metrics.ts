@@ -50,6 +50,18 @@ export function createMetrics() {
       help: 'batches whose spend counter update failed in Redis (their spend is recounted when the counters are rebuilt)',
       registers: [registry],
     }),
+    spendRebuilds: new Counter({
+      name: 'llmrelay_processor_spend_rebuilds_total',
+      help: 'spend counters rebuilt from the store after Redis lost them, by result (done, failed)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    budgetAlerts: new Counter({
+      name: 'llmrelay_processor_budget_alerts_total',
+      help: 'budget threshold alerts by result: queued (threshold crossed), sent (webhook answered 2xx), retried (an attempt failed), failed (last attempt failed, audited)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     inflight: new Gauge({ name: 'llmrelay_processor_pending_logs', help: 'logs waiting in the current batch', registers: [registry] }),
   };
 }
