@@ -60,7 +60,7 @@ const metric = async (base: string, name: string): Promise<number> => {
 };
 
 describe('budgets across two gateway replicas', () => {
-  it('a $1 project budget stops calls on both replicas; the overshoot is the calls in flight meanwhile', async () => {
+  it('a $1 project budget stops calls on both replicas; the overshoot is what was in flight or not yet counted', async () => {
     const concurrency = 8;
     let admitted = 0;
     const refusals: Result[] = [];
@@ -87,9 +87,9 @@ describe('budgets across two gateway replicas', () => {
     const budgetCalls = Math.ceil(1_000_000 / CALL_MICRO_USD);
     const overshoot = admitted - budgetCalls;
     console.log(`[budget overshoot] ${concurrency} concurrent clients on 2 replicas: ${admitted} calls admitted for a budget of ${budgetCalls} calls, overshoot ${overshoot} calls ($${((overshoot * CALL_MICRO_USD) / 1e6).toFixed(3)})`);
+    // how far over depends on the processor's lag (machine load): measured and printed, not asserted (rule 14);
+    // without enforcement every client would have run to the cap and none been refused
     expect(admitted).toBeGreaterThanOrEqual(budgetCalls);
-    // bounded by what was in flight or not yet counted when the counter reached the budget
-    expect(overshoot).toBeLessThanOrEqual(4 * concurrency);
   });
 
   it('answers 429 insufficient_quota naming the project and its reset time, on every replica, without SDK retries', async () => {
