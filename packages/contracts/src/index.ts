@@ -13,3 +13,4 @@ export * from './heartbeat.ts';
 export * from './budget.ts';
 export * from './sse.ts';
 export * from './usage.ts';
+export * from './conversation.ts';

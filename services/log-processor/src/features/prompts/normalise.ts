@@ -1,6 +1,5 @@
-import type { Route } from '@llm-relay/contracts';
+import { contentText, type Route } from '@llm-relay/contracts';
 import { isObj } from '../reassembly/index.ts';
-import { textOf } from '../logs/texts.ts';
 
 /**
  * The instructions of an exchange — what the app sends as its prompt, as opposed to the conversation:
@@ -12,18 +11,18 @@ export function instructionsOf(route: Route, body: unknown): string {
   const parts: string[] = [];
   const fromItems = (items: unknown) => {
     if (!Array.isArray(items)) return;
-    for (const m of items) if (isObj(m) && (m.role === 'system' || m.role === 'developer')) parts.push(textOf(m.content));
+    for (const m of items) if (isObj(m) && (m.role === 'system' || m.role === 'developer')) parts.push(contentText(m.content));
   };
   switch (route) {
     case 'chat.completions':
       fromItems(body.messages);
       break;
     case 'responses':
-      parts.push(textOf(body.instructions));
+      parts.push(contentText(body.instructions));
       fromItems(body.input);
       break;
     case 'messages':
-      parts.push(textOf(body.system));
+      parts.push(contentText(body.system));
       break;
     default:
       break;

@@ -81,11 +81,3 @@ function finishJson(block: Obj | undefined, buf: string | undefined): void {
     block.input = { _partial_json: buf };
   }
 }
-
-export function anthropicAnswerText(body: unknown): string {
-  if (!isObj(body) || !Array.isArray(body.content)) return '';
-  return body.content
-    .map((b) => (isObj(b) ? (b.type === 'tool_use' ? `${String(b.name)}(${JSON.stringify(b.input ?? {})})` : String(b.text ?? '')) : ''))
-    .filter(Boolean)
-    .join('\n');
-}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseSse } from '@llm-relay/contracts';
-import { reassembleResponsesStream, responsesAnswerText } from './responses.ts';
-import { reassembleAnthropicStream, anthropicAnswerText } from './anthropic.ts';
+import { reassembleResponsesStream } from './responses.ts';
+import { reassembleAnthropicStream } from './anthropic.ts';
+import { answerText } from '../logs/texts.ts';
 import { reassembleCompletionsStream } from './completions.ts';
 import { summarizeEmbeddings } from './embeddings.ts';
 
@@ -26,7 +27,7 @@ describe('Responses API streams', () => {
   it('take the final response of response.completed', () => {
     const r = reassembleResponsesStream(parseSse(named([...responseEvents, { type: 'response.completed', response: finalResponse }])).events);
     expect(r).toEqual({ body: finalResponse, incomplete: false, error: null });
-    expect(responsesAnswerText(r.body)).toBe('Hello there');
+    expect(answerText('responses', r.body)).toBe('Hello there');
   });
   it('response.incomplete and response.failed are final but flagged', () => {
     const inc = reassembleResponsesStream(parseSse(named([{ type: 'response.incomplete', response: { ...finalResponse, status: 'incomplete' } }])).events);
@@ -47,7 +48,7 @@ describe('Responses API streams', () => {
     expect(body.status).toBe('incomplete');
     expect(body.output[0]).toMatchObject({ content: [{ type: 'output_text', text: 'Hello there' }] });
     expect(body.output[1]).toMatchObject({ name: 'lookup', arguments: '{"q":"x"}' });
-    expect(responsesAnswerText(body)).toBe('Hello there\nlookup({"q":"x"})');
+    expect(answerText('responses', body)).toBe('Hello there\nlookup({"q":"x"})');
   });
 });
 
@@ -83,7 +84,7 @@ describe('Anthropic Messages streams', () => {
         { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } },
       ],
     });
-    expect(anthropicAnswerText(r.body)).toBe('Hi there\nget_weather({"city":"Paris"})');
+    expect(answerText('messages', r.body)).toBe('Hi there\nget_weather({"city":"Paris"})');
   });
   it('a cut stream keeps the text that arrived and is incomplete', () => {
     const r = reassembleAnthropicStream(parseSse(named(body.slice(0, 9))).events);

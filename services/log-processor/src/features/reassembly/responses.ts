@@ -88,15 +88,3 @@ function appendToPart(item: Obj, ci: number, partType: string, field: string, de
 function failedMessage(r: Obj): string {
   return isObj(r.error) && typeof r.error.message === 'string' ? r.error.message : 'response failed';
 }
-
-/** The answer text of a Responses API object: its output_text parts (and refusals). */
-export function responsesAnswerText(body: unknown): string {
-  if (!isObj(body) || !Array.isArray(body.output)) return '';
-  const out: string[] = [];
-  for (const item of body.output) {
-    if (!isObj(item)) continue;
-    if (Array.isArray(item.content)) for (const p of item.content) if (isObj(p)) out.push(String(p.text ?? p.refusal ?? ''));
-    if (item.type === 'function_call') out.push(`${String(item.name ?? '')}(${String(item.arguments ?? '')})`);
-  }
-  return out.filter(Boolean).join('\n');
-}
