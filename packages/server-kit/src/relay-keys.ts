@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * Relay key format: `sk-relay-` + 32 base62 characters + a 6-character base62 CRC-32 checksum of them,
@@ -8,8 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 export const RELAY_KEY_PREFIX = 'sk-relay-';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
+/** SHA-256 hex of a key. The one-shot `crypto.hash` builds no Hash object: the gateway hashes every request's key. */
 export function hashKey(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 export function generateRelayKey(): { secret: string; prefix: string; hash: string } {
