@@ -11,6 +11,13 @@ export const GatewayEnvSchema = z.object({
   GATEWAY_HOST: z.string().default('0.0.0.0'),
   GATEWAY_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   /**
+   * processes serving the port (node:cluster): each is a replica of its own — GATEWAY_ID `<id>-w<n>`, journal in
+   * JOURNAL_DIR/w<n> — so one host can use more than one core; 1 (default) = this process serves alone
+   */
+  GATEWAY_WORKERS: z.coerce.number().int().min(1).max(256).default(1),
+  /** set by the primary on each worker it forks (its slot, 0-based); not for operators */
+  GATEWAY_WORKER_SLOT: z.coerce.number().int().min(0).optional(),
+  /**
    * where every event is kept (files 0600) until a processor acknowledges it as stored, so an event
    * Redis never got or lost is queued again
    */
