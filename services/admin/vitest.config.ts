@@ -15,7 +15,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'ferretdb',
-          include: ['test/{auth,config,logs,permissions,live,init,relay-e2e,attribution-e2e,prompts}.int.test.ts'],
+          include: ['test/{auth,config,logs,permissions,live,init,relay-e2e,attribution-e2e,prompts,projects}.int.test.ts'],
           globalSetup: ['test/ferretdb-setup.ts'],
         },
       },

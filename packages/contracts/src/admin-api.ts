@@ -41,8 +41,10 @@ export const KeyViewSchema = z.object({
   allowedModels: z.array(z.string()),
   limits: KeyLimitsSchema,
   defaultProvider: z.string().optional(),
-  projectId: z.string().nullable().optional(),
-  budget: BudgetSchema.nullable().optional(),
+  /** the project the key belongs to, null when none */
+  projectId: z.string().nullable(),
+  /** the key's own spend limit, null when none */
+  budget: BudgetSchema.nullable(),
   lastUsedAt: z.number().nullable(),
   usage: z.object({ requests: z.number(), tokens: z.number(), costUsd: z.number() }),
 });

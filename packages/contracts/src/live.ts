@@ -39,6 +39,8 @@ export const LiveFilterSchema = z.object({
   model: z.string().min(1).max(200).optional(),
   provider: z.string().min(1).max(200).optional(),
   keyId: z.string().min(1).max(200).optional(),
+  /** the project of the call's key */
+  projectId: z.string().min(1).max(200).optional(),
   route: RouteSchema.optional(),
   /** an HTTP error or any outcome but ok */
   errorsOnly: z.boolean().optional(),

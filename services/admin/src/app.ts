@@ -22,6 +22,7 @@ import { authRoutes } from './routes/auth.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { providerRoutes } from './routes/providers.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { projectRoutes } from './routes/projects.ts';
 import { logRoutes } from './routes/logs.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { scoreRoutes } from './routes/scores.ts';
@@ -113,6 +114,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(settingsRoutes);
   await app.register(providerRoutes);
   await app.register(apiKeyRoutes);
+  await app.register(projectRoutes);
   await app.register(logRoutes);
   await app.register(statsRoutes);
   await app.register(scoreRoutes);

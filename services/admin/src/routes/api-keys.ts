@@ -8,6 +8,7 @@ import { republish } from '../features/snapshot/republish.ts';
 import { AUTH_ERRORS, errors, IdParamsSchema, KeyViewSchema, type KeyView } from '../schemas.ts';
 
 type Params = { Params: z.infer<typeof IdParamsSchema> };
+const ListQuery = z.object({ projectId: z.string().min(1).max(200).optional() });
 
 /** A key as lists show it: everything but the hash. */
 export function toKeyView(k: RelayKeyRecord): KeyView {
@@ -30,9 +31,16 @@ export async function apiKeyRoutes(app: FastifyInstance): Promise<void> {
     }
   };
 
-  app.get('/admin/api-keys', { config, schema: { tags, response: { 200: z.object({ items: z.array(KeyViewSchema) }), ...errors(...AUTH_ERRORS) } } }, async () => ({
-    items: (await app.store.listKeys()).sort((a, b) => b.createdAt - a.createdAt).map(toKeyView),
-  }));
+  app.get<{ Querystring: z.infer<typeof ListQuery> }>(
+    '/admin/api-keys',
+    { config, schema: { tags, description: 'Relay keys, newest first; `projectId` keeps the keys of that project.', querystring: ListQuery, response: { 200: z.object({ items: z.array(KeyViewSchema) }), ...errors(...AUTH_ERRORS) } } },
+    async (req) => ({
+      items: (await app.store.listKeys())
+        .filter((k) => req.query.projectId === undefined || k.projectId === req.query.projectId)
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .map(toKeyView),
+    }),
+  );
 
   app.post<{ Body: KeyCreateBody }>(
     '/admin/api-keys',

@@ -23,7 +23,7 @@ async function foldFilterQuery(req: { query: unknown }): Promise<void> {
 }
 
 const FILTER_HELP =
-  'Filters: `from`/`to` (ms), `model`, `provider`, `keyId`, `status`, `outcome`, `route`, `stream`, `errorsOnly`, `q` (search); attribution: `user`, `session`, `tag`, ' +
+  'Filters: `from`/`to` (ms), `model`, `provider`, `keyId`, `projectId` (the project of the call\'s key), `status`, `outcome`, `route`, `stream`, `errorsOnly`, `q` (search); attribution: `user`, `session`, `tag`, ' +
   '`prompt` (prompt family id), `promptVersion` (version id), `property.<name>=<value>` (any number, all must match), `scored=true|false` (has any score), ' +
   '`score.<name>.min` / `score.<name>.max` (inclusive; a log without that score does not match).';
 

@@ -14,7 +14,7 @@ const StatsQuery = z.object({
   bucket: z.enum(['minute', 'hour', 'day']).optional(),
   dim: z
     .string()
-    .regex(/^(model|key|provider|user|session|tag|prompt|promptVersion|property\.[a-z0-9_-]{1,64})$/, 'one of model, key, provider, user, session, tag, prompt, promptVersion, property.<name>')
+    .regex(/^(model|key|project|provider|user|session|tag|prompt|promptVersion|property\.[a-z0-9_-]{1,64})$/, 'one of model, key, project, provider, user, session, tag, prompt, promptVersion, property.<name>')
     .default('model'),
   /** the score whose average and count every point and row carries */
   score: z.string().regex(SCORE_NAME_PATTERN, 'a score name is 1-64 of A-Z a-z 0-9 _ -').default('score'),
@@ -34,7 +34,7 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
       config: { role: 'viewer' },
       schema: {
         tags: ['stats'],
-        description: 'Requests, errors, tokens, cost, latency percentiles (estimated from the roll-up histograms) and the average of a score (`score=`, default "score": scoreAvg over scoreCount scored logs) per time bucket, and totals per `dim` (with `values=a,b`, also each of those values over time in `seriesByValue`): model, key, provider, user, session, tag, prompt (family id), promptVersion, property.<name>. Breakdown rows of key, prompt and promptVersion carry a readable `label` (key name and prefix, family name, "family · v2"). Attribution dimensions count only the logs that carry them. Read from roll-ups only. Defaults: the last 24 h, hourly.',
+        description: 'Requests, errors, tokens, cost, latency percentiles (estimated from the roll-up histograms) and the average of a score (`score=`, default "score": scoreAvg over scoreCount scored logs) per time bucket, and totals per `dim` (with `values=a,b`, also each of those values over time in `seriesByValue`): model, key, project (the project of the call\'s key; only calls made with a key in a project), provider, user, session, tag, prompt (family id), promptVersion, property.<name>. Breakdown rows of key, project, prompt and promptVersion carry a readable `label` (key name and prefix, project name, family name, "family · v2"). Attribution dimensions count only the logs that carry them. Read from roll-ups only. Defaults: the last 24 h, hourly.',
         querystring: StatsQuery,
         response: { 200: StatsAnswer, ...errors(...AUTH_ERRORS) },
       },
@@ -75,9 +75,10 @@ export async function statsRoutes(app: FastifyInstance): Promise<void> {
   );
 }
 
-/** Readable names for the dimensions whose values are ids (a relay key, a prompt family or version); null for the rest. */
+/** Readable names for the dimensions whose values are ids (a relay key, a project, a prompt family or version); null for the rest. */
 async function labelsOf(store: Store, dim: string): Promise<Map<string, string> | null> {
   if (dim === 'key') return new Map((await store.listKeys()).map((k) => [k.id, `${k.name} (${k.prefix})`]));
+  if (dim === 'project') return new Map((await store.listProjects()).map((p) => [p.id, p.name]));
   if (dim !== 'prompt' && dim !== 'promptVersion') return null;
   const { families, versions } = await store.listPromptIndex();
   const familyName = new Map(families.map((f) => [f.id, f.name]));

@@ -23,3 +23,13 @@ describe('live filter on attribution', () => {
     expect(LiveFilterSchema.safeParse({ properties: { 'Bad Name': 'x' } }).success).toBe(false);
   });
 });
+
+describe('live filter on the project', () => {
+  it("keeps the calls whose key was in that project", () => {
+    const inProject = toListItem(makeLog({ key: { id: 'k1', prefix: 'sk-relay-k1', name: 'k1', projectId: 'p1' } }));
+    const f = LiveFilterSchema.parse({ projectId: 'p1' });
+    expect(matchesLive(f, inProject)).toBe(true);
+    expect(matchesLive(f, toListItem(makeLog()))).toBe(false);
+    expect(matchesLive(LiveFilterSchema.parse({ projectId: 'p2' }), inProject)).toBe(false);
+  });
+});

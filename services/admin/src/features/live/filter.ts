@@ -5,6 +5,7 @@ export function matchesLive(f: LiveFilter, log: LiveLogSummary): boolean {
   if (f.model && log.model !== f.model && log.upstreamModel !== f.model) return false;
   if (f.provider && log.provider !== f.provider) return false;
   if (f.keyId && log.key?.id !== f.keyId) return false;
+  if (f.projectId && log.key?.projectId !== f.projectId) return false;
   if (f.route && log.route !== f.route) return false;
   if (f.errorsOnly && !(log.status >= 400 || log.outcome !== 'ok')) return false;
   const a = log.attribution;

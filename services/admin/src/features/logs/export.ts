@@ -16,6 +16,7 @@ const CSV_COLUMNS: [string, (l: LogListItem) => unknown][] = [
   ['keyId', (l) => l.key?.id],
   ['keyName', (l) => l.key?.name],
   ['keyPrefix', (l) => l.key?.prefix],
+  ['projectId', (l) => l.key?.projectId],
   ['status', (l) => l.status],
   ['outcome', (l) => l.outcome],
   ['stream', (l) => l.stream],
