@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { BUDGET_ALERTS_QUEUE, BudgetAlertSchema, SettingsSchema, budgetAlertedKey, periodTag, type BudgetAlert, type ExchangeEvent } from '@llm-relay/contracts';
 import { publishSnapshot } from '@llm-relay/server-kit';
-import { tempDir, uniquePrefix, waitFor } from '@llm-relay/testkit';
+import { startWebhookReceiver, tempDir, uniquePrefix, waitFor, type WebhookReceiver } from '@llm-relay/testkit';
 import { chatEvent } from './helpers/events.ts';
 import { startHarness, type Harness } from './helpers/harness.ts';
-import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.ts';
 
 const MODEL = 'alert-model';
 const dir = tempDir('lp-alerts');
@@ -66,6 +65,8 @@ const metric = async (h: Harness, line: string): Promise<number> => {
 
 describe('budget alerts', () => {
   it('tells the webhook once per threshold, across two processors and any batching', async () => {
+    // the counters were missing at start: the first processor rebuilt them (from an empty store), the second did not
+    expect((await metric(h1, 'llmrelay_processor_spend_rebuilds_total{result="done"}')) + (await metric(h2, 'llmrelay_processor_spend_rebuilds_total{result="done"}'))).toBe(1);
     // 12 calls of $0.10 against $1: 50 %, 80 % and 100 % are crossed, 120 % spent in the end
     await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? h2 : h1).add(call('p-alpha', i))));
     await waitFor(() => processed() >= 12, { timeoutMs: 20_000, what: '12 logs stored' });
