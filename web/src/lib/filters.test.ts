@@ -3,7 +3,7 @@ import { exportHref, filtersFromQuery, filtersToQuery, hasHistoryOnlyFilters, li
 
 describe('filters ⇄ URL', () => {
   it('round-trips every filter of the API through the query string', () => {
-    const qs = 'from=1700000000000&to=1700000600000&model=gpt-4o&provider=openai&keyId=k1&status=429&outcome=upstream_error&route=chat.completions&stream=true&errorsOnly=true&q=hello+world';
+    const qs = 'from=1700000000000&to=1700000600000&model=gpt-4o&provider=openai&keyId=k1&projectId=p1&status=429&outcome=upstream_error&route=chat.completions&stream=true&errorsOnly=true&q=hello+world';
     const f = filtersFromQuery(new URLSearchParams(qs));
     expect(f).toEqual({
       from: 1700000000000,
@@ -11,6 +11,7 @@ describe('filters ⇄ URL', () => {
       model: 'gpt-4o',
       provider: 'openai',
       keyId: 'k1',
+      projectId: 'p1',
       status: 429,
       outcome: 'upstream_error',
       route: 'chat.completions',
@@ -40,5 +41,6 @@ describe('filters ⇄ URL', () => {
     expect(liveFilter({ model: 'm', status: 500, errorsOnly: false, q: 'x' })).toEqual({ model: 'm', q: 'x' });
     expect(hasHistoryOnlyFilters({ model: 'm' })).toBe(false);
     expect(hasHistoryOnlyFilters({ status: 500 })).toBe(true);
+    expect(liveFilter({ projectId: 'p1', status: 500 })).toEqual({ projectId: 'p1' });
   });
 });

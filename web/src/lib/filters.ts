@@ -8,6 +8,7 @@ export const FILTER_KEYS = [
   'model',
   'provider',
   'keyId',
+  'projectId',
   'status',
   'outcome',
   'route',
@@ -89,6 +90,7 @@ export function liveFilter(f: LogFilter): LiveFilter {
   if (f.model) out.model = f.model;
   if (f.provider) out.provider = f.provider;
   if (f.keyId) out.keyId = f.keyId;
+  if (f.projectId) out.projectId = f.projectId;
   if (f.route) out.route = f.route;
   if (f.errorsOnly) out.errorsOnly = true;
   if (f.q) out.q = f.q;

@@ -409,6 +409,7 @@ export const en = {
   'projects.trendCost': 'Cost per interval (the four projects that spent most)',
   'projects.logs': 'Logs',
   'projects.keysLink': 'Keys',
+  'projects.unpricedOne': 'One call had no known price and counts as $0: the real spend may be higher.',
   'projects.unpriced': '{n} calls had no known price and count as $0: the real spend may be higher.',
   'projects.alertsTo': 'Alerts to {url} at {thresholds} % of the budget',
   'projects.noWebhook': 'No alert webhook',

@@ -411,6 +411,7 @@ export const zhCN: Record<MessageKey, string> = {
   'projects.trendCost': '每个时间段的花费（花费最多的四个项目）',
   'projects.logs': '日志',
   'projects.keysLink': '密钥',
+  'projects.unpricedOne': '有 1 次调用没有已知价格，按 $0 计：实际花费可能更高。',
   'projects.unpriced': '有 {n} 次调用没有已知价格，按 $0 计：实际花费可能更高。',
   'projects.alertsTo': '在预算的 {thresholds} % 时向 {url} 发送告警',
   'projects.noWebhook': '没有告警 Webhook',
