@@ -12,7 +12,7 @@ import { FaultWorld } from './harness.ts';
 let w: FaultWorld;
 let redis: Redis;
 beforeAll(async () => {
-  w = await FaultWorld.start({ label: 'budget-rebuild', redisPort: 7501, parts: ['gateway', 'processor', 'admin'] });
+  w = await FaultWorld.start({ label: 'budget-rebuild', redisPort: 7306, parts: ['gateway', 'processor', 'admin'] });
   redis = new Redis(w.redis.url, { maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
   // $1 per million tokens: every call costs a whole number of micro-dollars, so the counters (summed per log)
@@ -69,10 +69,12 @@ describe('fault: Redis restarted empty under counted spend', () => {
     const rebuiltAtStart = await rebuilds();
 
     await w.restartRedisEmpty();
-    await waitFor(async () => (await redis.exists(redisKeys(w.stack.prefix).spendRebuilt)) === 1, { what: 'rebuild marker', timeoutMs: 20_000 });
+    // the marker holds a claim (`rebuilding:…`) while the rebuild runs and the rebuild's summary once it is done
+    await waitFor(async () => (await redis.get(redisKeys(w.stack.prefix).spendRebuilt))?.startsWith('{') === true, { what: 'rebuild done', timeoutMs: 20_000 });
     const after = await counters();
     for (const [k, v] of Object.entries(expected)) expect(after[k], k).toBe(v);
     expect(after).toEqual(before);
+    await waitFor(async () => (await rebuilds()) === rebuiltAtStart + 1, { what: 'one more rebuild counted', timeoutMs: 5_000 });
     expect(await rebuilds()).toBe(rebuiltAtStart + 1);
 
     // counting goes on from the rebuilt values: still equal to the store, nothing counted twice
