@@ -51,7 +51,8 @@ describe('GET/PATCH /admin/prompts from real traffic', () => {
     const list = await waitFor(
       async () => {
         last = (await api<PromptList>('GET', '/admin/prompts')).body;
-        return last.items.length === 2 && last.items.reduce((n, f) => n + f.count, 0) === 5 ? last : null;
+        // first/last seen are written beside the roll-ups that hold the counts, not with them: wait for both
+        return last.items.length === 2 && last.items.reduce((n, f) => n + f.count, 0) === 5 && last.items.every((f) => f.firstAt !== null && f.lastAt !== null) ? last : null;
       },
       { what: 'two prompt families holding five exchanges', timeoutMs: 60_000 },
     ).catch((err: Error) => {

@@ -1,5 +1,5 @@
 import { isUnpricedCall } from '@llm-relay/contracts';
-import type { LogDoc, Models } from './models.ts';
+import { DUPLICATE_KEY, type LogDoc, type Models } from './models.ts';
 
 /**
  * One step of the MongoDB schema (a collection, an index, a back-fill), run once per database by
@@ -45,6 +45,21 @@ export async function schemaVersionOf(m: Models): Promise<number> {
   return (d?.v as number | undefined) ?? 0;
 }
 
+/**
+ * $max: a slower process finishing an older step never moves the recorded version back. Two processes that
+ * upsert the missing document at once can get E11000 (the server inserts for both; MongoDB documents this
+ * for concurrent upserts): the document then exists, and the same update applies to it.
+ */
+async function recordVersion(m: Models, version: number): Promise<void> {
+  const update = () => m.meta.collection.updateOne({ _id: ID as never }, { $max: { v: version } }, { upsert: true });
+  try {
+    await update();
+  } catch (err) {
+    if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+    await update();
+  }
+}
+
 /** Run the steps this database has not run yet; a database written by a newer build is refused. */
 export async function migrateMongo(m: Models, migrations: readonly MongoMigration[] = MONGO_MIGRATIONS): Promise<{ from: number; to: number }> {
   const latest = migrations[migrations.length - 1]?.version ?? 0;
@@ -55,8 +70,7 @@ export async function migrateMongo(m: Models, migrations: readonly MongoMigratio
   for (const step of migrations) {
     if (step.version <= from) continue;
     await step.up(m);
-    // $max: a slower process finishing an older step never moves the recorded version back
-    await m.meta.collection.updateOne({ _id: ID as never }, { $max: { v: step.version } }, { upsert: true });
+    await recordVersion(m, step.version);
   }
   return { from, to: Math.max(from, latest) };
 }
