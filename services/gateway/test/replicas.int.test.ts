@@ -93,7 +93,17 @@ describe('three replicas share one limit and one config', () => {
       const r = await readyz(b);
       expect(r.journalWaiting).toBeGreaterThan(0);
       expect(r.journalBytes).toBeGreaterThan(0);
-      await waitFor(async () => (await beats()).find((h) => h.id === idOf(i))?.journalBytes === r.journalBytes, { what: `heartbeat of ${idOf(i)} with its journal size` });
+      // the size is read again each time: a late event (a refusal while the snapshot spread) may still grow it
+      let seen: { beat?: number; journal?: number } = {};
+      await waitFor(
+        async () => {
+          seen = { beat: (await beats()).find((h) => h.id === idOf(i))?.journalBytes, journal: (await readyz(b)).journalBytes };
+          return seen.beat === seen.journal;
+        },
+        { what: `heartbeat of ${idOf(i)} with its journal size` },
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; last seen ${JSON.stringify(seen)}`);
+      });
     }
     const all = await beats();
     expect(all.map((h) => h.id).sort()).toEqual(bases.map((_, i) => idOf(i)).sort());
