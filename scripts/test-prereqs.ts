@@ -3,7 +3,8 @@
  * (this is what lets the README's one test command work on a fresh machine):
  * - Redis at REDIS_URL answers (starts a local redis-server like the machine's docs say, if not);
  * - FerretDB v1 (the MongoDB-wire server for the MongoDB adapter's tests), built with Go;
- * - Chromium for the UI tests (Debian's package; never a downloaded browser).
+ * - Debian packages: Chromium for the UI tests (never a downloaded browser) with a CJK font for the zh-CN
+ *   screenshots, and HAProxy for the scale-out and edge tests.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,10 +74,14 @@ function ensureFerretDb() {
   if (!ferretDbWorks(bin)) throw new Error(`FerretDB built at ${bin} but does not run`);
 }
 
-function ensureChromium() {
-  const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (existsSync(path)) return step(`chromium ok (${path})`);
-  aptInstall(['chromium']);
+function ensureDebianPackages() {
+  const missing: string[] = [];
+  const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(chromium)) missing.push('chromium');
+  if (spawnSync('dpkg', ['-s', 'fonts-wqy-microhei'], { stdio: 'ignore' }).status !== 0) missing.push('fonts-wqy-microhei');
+  if (!have('haproxy') && !existsSync('/usr/sbin/haproxy')) missing.push('haproxy');
+  if (missing.length === 0) return step(`chromium ok (${chromium}), CJK font ok, haproxy ok`);
+  aptInstall(missing);
 }
 
 function aptInstall(pkgs: string[]) {
@@ -89,7 +94,7 @@ function aptInstall(pkgs: string[]) {
 try {
   await ensureRedis();
   ensureFerretDb();
-  ensureChromium();
+  ensureDebianPackages();
 } catch (err) {
   console.error(`[test-prereqs] ✖ ${(err as Error).message}`);
   process.exit(1);
