@@ -4,7 +4,9 @@ import { createStore } from '@llm-relay/store';
 import { makeLog, T0 } from '@llm-relay/testkit';
 import { startAdmin, type AdminProcess } from './helper.ts';
 
-const N = 100_000;
+// 50,000 logs make a ~100 MiB JSONL export: more than the admin's whole V8 heap (96 MiB below) and far more than
+// the growth allowed, at half the time 100,000 took in CI
+const N = 50_000;
 let admin: AdminProcess;
 let base: string;
 let token: string;
@@ -62,7 +64,7 @@ async function exportAll(format: 'jsonl' | 'csv', full: boolean): Promise<{ rows
   return { rows, bytes, firstId };
 }
 
-describe('export of 100,000 logs', () => {
+describe('export of 50,000 logs', () => {
   it('streams every row with bounded memory in the admin process', async () => {
     const pid = admin.proc.child.pid!;
     const atStart = memoryOf(pid);
@@ -81,8 +83,8 @@ describe('export of 100,000 logs', () => {
         `admin RSS at start ${(atStart.rss / 2 ** 20).toFixed(0)} MiB, after a warm-up export ${(before.rss / 2 ** 20).toFixed(0)} MiB, peak before ${(before.hwm / 2 ** 20).toFixed(0)} MiB, peak after ${(after.hwm / 2 ** 20).toFixed(0)} MiB (growth ${(growth / 2 ** 20).toFixed(1)} MiB); V8 heap used after ${(heapUsed / 2 ** 20).toFixed(0)} MiB`,
     );
     // the export is far larger than the growth allowed: holding it (or a large part) in memory fails this
-    expect(jsonl.bytes).toBeGreaterThan(150 * 2 ** 20);
-    expect(growth).toBeLessThan(100 * 2 ** 20);
+    expect(jsonl.bytes).toBeGreaterThan(96 * 2 ** 20);
+    expect(growth).toBeLessThan(40 * 2 ** 20);
     expect(admin.proc.child.exitCode).toBeNull();
   }, 300_000);
 });
