@@ -70,10 +70,10 @@ async function sanity(arm: Arm): Promise<string | undefined> {
   return undefined;
 }
 
-log('starting the stack (mocks, 2 gateways, peer unless left out)');
+log('starting the stack (mocks, bare proxies, 3 gateways, peer unless left out)');
 const proxySections = ['latency', 'fixed', 'throughput', 'stream'] as const;
 const stack = await startStack({ redisUrl: env.REDIS_URL, withPeer: flags.peer && proxySections.some((s) => sections.has(s)) });
-const janitor = new QueueJanitor(env.REDIS_URL, [stack.gateways.on.prefix, stack.gateways.off.prefix]);
+const janitor = new QueueJanitor(env.REDIS_URL, [stack.gateways.on.prefix, stack.gateways.off.prefix, stack.gateways.workers.prefix]);
 // real events for the pipeline bench: plain ones from the latency runs, streamed ones (64 chunks) from the stream runs;
 // the slow-reader answers (1000 chunks) would not be typical traffic, so big answers are left out
 const SAMPLE_EACH = 100;

@@ -5,7 +5,7 @@ import { freePort, startProcess, tempDir, uniquePrefix, type RunningProcess, typ
 
 export const MODES = ['instant', 'fixed', 'stream'] as const;
 export type Mode = (typeof MODES)[number];
-export const ARM_NAMES = ['direct', 'bare', 'relay-off', 'relay-on', 'peer'] as const;
+export const ARM_NAMES = ['direct', 'bare', 'relay-off', 'relay-on', 'relay-workers', 'peer'] as const;
 export type ArmName = (typeof ARM_NAMES)[number];
 
 export const ARM_LABELS: Record<ArmName, string> = {
@@ -13,6 +13,7 @@ export const ARM_LABELS: Record<ArmName, string> = {
   bare: 'bare Node proxy (node:http + undici Pool)',
   'relay-off': 'LLM Relay, capture off',
   'relay-on': 'LLM Relay, capture on',
+  'relay-workers': 'LLM Relay, capture on, GATEWAY_WORKERS=2',
   peer: 'peer (@portkey-ai/gateway)',
 };
 
@@ -39,7 +40,8 @@ export interface Stack {
   mocks: Record<Mode, Service>;
   /** one bare proxy per mock: it pipes bytes to a single upstream and does no routing */
   bares: Record<Mode, Service>;
-  gateways: { on: Service & { prefix: string }; off: Service & { prefix: string } };
+  /** capture on, one process; capture off; capture on with GATEWAY_WORKERS=2 (a primary and two workers) */
+  gateways: { on: Service & { prefix: string }; off: Service & { prefix: string }; workers: Service & { prefix: string } };
   peer: Service | undefined;
   peerError: string | undefined;
   relayKey: string;
@@ -112,11 +114,14 @@ async function startPeer(): Promise<Service> {
   return { proc, origin: `http://127.0.0.1:${port}`, pid: proc.child.pid! };
 }
 
-/** Start the mocks (one per mode), two gateways (capture on / off, each under its own Redis prefix) and the peer. */
+/**
+ * Start the mocks (one per mode), three gateways (capture on / off / on with two workers, each under its own Redis
+ * prefix) and the peer.
+ */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const tmp = tempDir('llm-relay-bench');
   const started: RunningProcess[] = [];
-  const prefixes = [uniquePrefix('bench-on'), uniquePrefix('bench-off')];
+  const prefixes = [uniquePrefix('bench-on'), uniquePrefix('bench-off'), uniquePrefix('bench-workers')];
   const redis = createRedis(opts.redisUrl, 'client');
   const cleanup = async () => {
     await Promise.all(started.map((p) => p.stop().catch(() => null)));
@@ -141,10 +146,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const key = generateRelayKey();
     await publishSnapshot(redis, prefixes[0]!, snapshot(mocks, key.hash, key.prefix, true));
     await publishSnapshot(redis, prefixes[1]!, snapshot(mocks, key.hash, key.prefix, false));
+    await publishSnapshot(redis, prefixes[2]!, snapshot(mocks, key.hash, key.prefix, true));
     const on = { ...(await startGateway('gateway-capture-on', prefixes[0]!, opts.redisUrl, join(tmp.path, 'journal-on'), opts.gatewayEnv ?? {})), prefix: prefixes[0]! };
     started.push(on.proc);
     const off = { ...(await startGateway('gateway-capture-off', prefixes[1]!, opts.redisUrl, join(tmp.path, 'journal-off'), opts.gatewayEnv ?? {})), prefix: prefixes[1]! };
     started.push(off.proc);
+    const workers = { ...(await startGateway('gateway-workers', prefixes[2]!, opts.redisUrl, join(tmp.path, 'journal-workers'), { ...opts.gatewayEnv, GATEWAY_WORKERS: '2' })), prefix: prefixes[2]! };
+    started.push(workers.proc);
     let peer: Service | undefined;
     let peerError: string | undefined;
     if (opts.withPeer) {
@@ -165,6 +173,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       { name: 'bare', pid: bares.instant.pid, target: (mode) => ({ origin: bares[mode].origin, headers: { authorization: 'Bearer sk-mock-bench' }, model: `bench-${mode}` }) },
       relay(off, 'relay-off'),
       relay(on, 'relay-on'),
+      relay(workers, 'relay-workers'),
     ];
     if (peer) {
       const p = peer;
@@ -173,7 +182,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         target: (mode) => ({ origin: p.origin, headers: { authorization: 'Bearer sk-mock-bench', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mocks[mode].origin}/v1` }, model: `bench-${mode}` }),
       });
     }
-    return { redisUrl: opts.redisUrl, mocks, bares, gateways: { on, off }, peer, peerError, relayKey: key.secret, arms, tmp, cleanup };
+    return { redisUrl: opts.redisUrl, mocks, bares, gateways: { on, off, workers }, peer, peerError, relayKey: key.secret, arms, tmp, cleanup };
   } catch (err) {
     await cleanup();
     throw err;
