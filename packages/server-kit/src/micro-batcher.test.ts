@@ -44,6 +44,26 @@ describe('MicroBatcher', () => {
     expect(batches).toEqual([[4, 7]]);
   });
 
+  it('items that pile up during a flush are cut into batches by weight too, not only by count', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const b = new MicroBatcher<number, void>({
+      maxSize: 100, maxWaitMs: 60_000, weigh: (x) => x, maxWeight: 10,
+      flush: async (xs) => {
+        batches.push(xs);
+        if (batches.length === 1) await first;
+        return xs.map(() => undefined);
+      },
+    });
+    b.submit(10);
+    // these arrive while the first batch is still being flushed
+    for (const x of [4, 4, 4, 4, 4, 1]) b.submit(x);
+    release();
+    await b.drain();
+    expect(batches).toEqual([[10], [4, 4, 4], [4, 4, 1]]);
+  });
+
   it('submit() hands items off in order without a promise; drain() waits for their flushes', async () => {
     const batches: number[][] = [];
     const b = new MicroBatcher<number, void>({ maxSize: 2, maxWaitMs: 60_000, flush: async (xs) => (batches.push(xs), xs.map(() => undefined)) });

@@ -11,7 +11,8 @@ const ignore = (): void => undefined;
  * batch does not fill, or once the pending items weigh `maxWeight`. Each `add()` settles only when its
  * batch's flush has settled, so a caller (a queue job) is never acknowledged before its item is stored;
  * `submit()` is the same without a promise, for callers that only hand items off (the gateway's events).
- * One flush runs at a time and batches keep their order; items that arrive meanwhile form the next batch.
+ * One flush runs at a time and batches keep their order; items that arrive meanwhile form the next batches,
+ * each again cut at `maxSize` items or `maxWeight`.
  * Used by the log processor (jobs → store writes) and the gateway (events → journal + queue).
  */
 export class MicroBatcher<T, R> {
@@ -74,8 +75,13 @@ export class MicroBatcher<T, R> {
       this.timer = null;
     }
     if (this.flushing || this.pending.length === 0) return;
-    const batch = this.pending.splice(0, this.maxSize);
-    for (const p of batch) this.pendingWeight -= this.weigh(p.item);
+    // a batch ends at maxSize items or once it weighs maxWeight, also when more piled up during a flush:
+    // the weight bounds what one flush holds at once (the gateway's JSON and Redis copies of large events)
+    let n = 0;
+    let weight = 0;
+    while (n < this.pending.length && n < this.maxSize && weight < this.maxWeight) weight += this.weigh(this.pending[n++]!.item);
+    const batch = this.pending.splice(0, n);
+    this.pendingWeight -= weight;
     this.flushing = this.run(batch).finally(() => {
       this.flushing = null;
       if (this.pending.length >= this.maxSize || this.pendingWeight >= this.maxWeight) this.kick();
