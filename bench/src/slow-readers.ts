@@ -23,7 +23,7 @@ export interface SlowResult {
  * the gateway's memory. Each answer is large (chunks × ~300 B, no pacing), so a gateway that ignores
  * backpressure buffers all of it; one that respects it holds roughly its socket buffers.
  */
-export async function slowReaders(t: Target, pid: number, opts: { streams: number; chunks: number; holdSec: number; answerTimeoutSec: number }): Promise<SlowResult> {
+export async function slowReaders(t: Target, pid: number, opts: { streams: number; chunks: number; holdSec: number; answerTimeoutSec: number; beforeClose?: () => void }): Promise<SlowResult> {
   const url = new URL(t.origin);
   const body = JSON.stringify({ model: t.model, stream: true, messages: [{ role: 'user', content: 'slow reader' }] });
   const head = [
@@ -73,6 +73,7 @@ export async function slowReaders(t: Target, pid: number, opts: { streams: numbe
   const answerSec = (Date.now() - t0) / 1000;
   await watch(opts.holdSec * 1000);
   clearInterval(reader);
+  opts.beforeClose?.();
   for (const s of sockets) s.destroy();
   await watch(5000);
   return { streams: opts.streams, connected, answered, answerSec, rssBeforeMiB: rssBefore, rssPeakMiB: peak, rssAfterMiB: rssMiB(pid), bytesPerStream: opts.chunks * 300, holdSec: opts.holdSec };
