@@ -264,8 +264,8 @@ export function renderReport(r: Results): string {
   return `# LLM Relay — benchmark report
 
 Generated ${r.startedAt} by \`${r.command}\` in ${fmt(r.durationSec / 60, 1)} min. Everything ran on loopback on this one machine:
-the mock provider (one process per mode), two LLM Relay gateways (capture on and capture off, each with its own Redis prefix
-and config snapshot), the peer gateway \`@portkey-ai/gateway\`, and the load generator (this process). Arms were run
+the mock provider (one process per mode), a bare Node proxy per mode, three LLM Relay gateways (capture on, capture off,
+and capture on with \`GATEWAY_WORKERS=2\`, each with its own Redis prefix and config snapshot), the peer gateway \`@portkey-ai/gateway\`, and the load generator (this process). Arms were run
 interleaved (round-robin, rotated each round) after a discarded warm-up. "Added" figures are the arm's percentile minus
 the direct arm's percentile in the same scenario. Capture off means \`captureMaxBytes: 0\`: no body bytes are captured,
 but the gateway still queues one (metadata) event per request.
