@@ -102,13 +102,15 @@ describe('the workbench from the keyboard alone', () => {
     await page.keyboard.press('Enter');
     const timeline = page.getByTestId('session-timeline');
     await timeline.waitFor();
-    const second = timeline.getByRole('listitem').nth(1).getByRole('button');
+    // the turn's own toggle, by its name ("#2 <time> <model> <status>"): once expanded, the turn holds the log
+    // detail and its many buttons, so "the button in the second item" would no longer name one element
+    const second = timeline.getByRole('button', { name: /^#2 / });
     await tabTo(second);
     await page.keyboard.press('Space');
-    await expect(second.getAttribute('aria-expanded')).resolves.toBe('true');
+    await expect.poll(() => second.getAttribute('aria-expanded')).toBe('true');
     await timeline.getByTestId('conversation').waitFor();
     await page.keyboard.press('Enter');
-    await expect(second.getAttribute('aria-expanded')).resolves.toBe('false');
+    await expect.poll(() => second.getAttribute('aria-expanded')).toBe('false');
   });
 
   it("uses Compare's controls: Space checks two values, an arrow key changes the dimension", async () => {
