@@ -133,9 +133,18 @@ for (const target of storeTargets()) {
       const r = await recomputeCosts(h.processor.store, { from: at, to: at + 1 }, { 'gpt-4o-mini': { input: 10, output: 20 } });
       expect(r.updated).toBe(1);
       expect((await h.processor.store.getLog(before.id))!.cost.usd).toBeCloseTo(0.03, 10);
-      const rows = await h.processor.store.queryRollups({ from: at - 60_000, to: at + 60_000, dim: 'key', value: `key-cost-${target.name}` });
-      expect(rows.reduce((s, x) => s + x.costUsd, 0)).toBeCloseTo(0.06, 10);
-      expect(rows.reduce((s, x) => s + x.count, 0)).toBe(2);
+      // the roll-ups are written beside the logs, after the insert a log is read back from: on MongoDB the second
+      // log's roll-up can land after the reprice, so wait for both calls to be counted
+      const rollup = async () => {
+        const rows = await h.processor.store.queryRollups({ from: at - 60_000, to: at + 60_000, dim: 'key', value: `key-cost-${target.name}` });
+        return { count: rows.reduce((s, x) => s + x.count, 0), usd: rows.reduce((s, x) => s + x.costUsd, 0) };
+      };
+      const total = await waitFor(async () => {
+        const t = await rollup();
+        return t.count === 2 && Math.abs(t.usd - 0.06) < 1e-9 ? t : undefined;
+      }, { timeoutMs: 10_000, what: 'both calls in the roll-ups at the new price' }).catch(async () => rollup());
+      expect(total.usd).toBeCloseTo(0.06, 10);
+      expect(total.count).toBe(2);
       await setSettings({});
     });
 
