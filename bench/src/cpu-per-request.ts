@@ -6,15 +6,14 @@
 // front of the instant mock; with --processor a SQLite log processor stores (and acknowledges) the events.
 // --baseline also starts the gateway of another checkout (say main's) beside this one and the rounds
 // alternate between them, so both see the same machine load: a paired before/after.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { SettingsSchema } from '@llm-relay/contracts';
 import { createRedis, generateRelayKey, publishSnapshot } from '@llm-relay/server-kit';
-import { freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess } from '@llm-relay/testkit';
+import { OwnRedis, freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess } from '@llm-relay/testkit';
+import { singleMockSnapshot } from './stack.ts';
+import { median } from './stats.ts';
 import { chatBody } from './load.ts';
 import { cpuSeconds } from './procstat.ts';
 
@@ -46,14 +45,12 @@ interface Arm {
 
 const tmp = tempDir('llm-relay-cpu');
 const started: RunningProcess[] = [];
-const redisPort = await freePort();
-const redisProc = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp.path], { stdio: 'ignore' });
-const redisUrl = `redis://127.0.0.1:${redisPort}`;
+// no persistence: INFO commandstats then counts only the gateway's commands
+const ownRedis = new OwnRedis('llm-relay-cpu-redis', { persistent: false });
+await ownRedis.start();
+const redisUrl = ownRedis.url;
 const redis = createRedis(redisUrl, 'client');
-// refused until the server is up: waitFor below retries
-redis.on('error', () => undefined);
 try {
-  await waitFor(async () => (await redis.ping().catch(() => null)) === 'PONG', { what: 'redis' });
   const mockPort = await freePort();
   const mock = await startProcess({ name: 'mock', script: 'packages/mock-provider/src/cli.ts', args: ['--port', String(mockPort), '--mode', 'instant'], readyUrl: `http://127.0.0.1:${mockPort}/healthz` });
   started.push(mock);
@@ -61,13 +58,7 @@ try {
   const arms: Arm[] = [];
   for (const [name, root] of [['this', '.'], ...(flags.baseline ? [['baseline', flags.baseline]] : [])] as [string, string][]) {
     const prefix = uniquePrefix(`cpu-${name}`);
-    await publishSnapshot(redis, prefix, {
-      version: 1,
-      writtenAt: Date.now(),
-      settings: SettingsSchema.parse({ captureMaxBytes: 4 * 1024 * 1024 }),
-      providers: [{ id: 'mock', name: 'mock', type: 'openai', baseUrl: `http://127.0.0.1:${mockPort}/v1`, apiKeys: ['sk-mock'], headers: {}, models: [{ match: 'bench-instant' }], priority: 0, enabled: true, injectStreamUsage: true }],
-      keys: [{ id: 'bench-key', prefix: key.prefix, name: 'bench', hash: key.hash, status: 'active', expiresAt: null, allowedModels: [], limits: {} }],
-    });
+    await publishSnapshot(redis, prefix, singleMockSnapshot(`http://127.0.0.1:${mockPort}`, 'bench-instant', key));
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     const gw = await startProcess({
@@ -133,7 +124,6 @@ try {
       console.log(`round ${i + 1} ${a.name}: ${r.requests.total} requests, gateway CPU ${us.toFixed(0)} µs/request, ${cmds.toFixed(3)} Redis commands/request, ${a.batches.at(-1)!.toFixed(3)} batches/request, ${r.requests.average.toFixed(0)} req/s (load-bound)`);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   for (const a of arms) {
     console.log(`${a.name}: median gateway CPU ${median(a.us).toFixed(0)} µs/request (min ${Math.min(...a.us).toFixed(0)}, max ${Math.max(...a.us).toFixed(0)})`);
     console.log(`${a.name}: Redis commands per request (last round): ${[...a.cmds.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
@@ -146,8 +136,7 @@ try {
 } finally {
   for (const p of started.reverse()) await p.stop().catch(() => null);
   redis.disconnect();
-  redisProc.kill('SIGTERM');
-  await once(redisProc, 'exit').catch(() => null);
+  await ownRedis.remove();
   tmp.remove();
 }
 process.exit(0);

@@ -6,19 +6,16 @@
 // --probe preloads probe-preload.ts into the bare proxy and the gateways: GC pauses per 1,000 requests, event-loop
 // delay and (at c=1) the time each spends before, waiting for and after the upstream, per arm.
 // Ports: port-base+0 Redis (own, no persistence), +1 mock, +2 bare proxy, +3/+4 gateways, +5/+6 processors.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SettingsSchema } from '@llm-relay/contracts';
 import { createRedis, generateRelayKey, publishSnapshot } from '@llm-relay/server-kit';
-import { startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess } from '@llm-relay/testkit';
+import { OwnRedis, startProcess, tempDir, uniquePrefix, type RunningProcess } from '@llm-relay/testkit';
 import { closedLoop } from './load.ts';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpuSeconds } from './procstat.ts';
-import { pct } from './stats.ts';
-import type { Target } from './stack.ts';
+import { median, pct } from './stats.ts';
+import { singleMockSnapshot, type Target } from './stack.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -75,16 +72,13 @@ function threadCpu(pid: number): Map<string, number> {
   return out;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const tmp = tempDir('llm-relay-latab');
 const started: RunningProcess[] = [];
-const redisPort = base;
-const redisProc = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp.path], { stdio: 'ignore' });
-const redisUrl = `redis://127.0.0.1:${redisPort}`;
+const ownRedis = new OwnRedis('llm-relay-latab-redis', { persistent: false, port: base });
+await ownRedis.start();
+const redisUrl = ownRedis.url;
 const redis = createRedis(redisUrl, 'client');
-redis.on('error', () => undefined);
 try {
-  await waitFor(async () => (await redis.ping().catch(() => null)) === 'PONG', { what: 'redis' });
   const mockPort = base + 1;
   const mock = await startProcess({ name: 'mock', script: 'packages/mock-provider/src/cli.ts', args: ['--port', String(mockPort), '--mode', 'instant'], readyUrl: `http://127.0.0.1:${mockPort}/healthz` });
   started.push(mock);
@@ -96,13 +90,7 @@ try {
   const gws: [string, string][] = [['this', '.'], ...(flags.baseline ? [['baseline', flags.baseline] as [string, string]] : [])];
   for (const [i, [name, root]] of gws.entries()) {
     const prefix = uniquePrefix(`perflat-${name}`);
-    await publishSnapshot(redis, prefix, {
-      version: 1,
-      writtenAt: Date.now(),
-      settings: SettingsSchema.parse({ captureMaxBytes: 4 * 1024 * 1024 }),
-      providers: [{ id: 'mock', name: 'mock', type: 'openai', baseUrl: `http://127.0.0.1:${mockPort}/v1`, apiKeys: ['sk-mock'], headers: {}, models: [{ match: 'bench-instant' }], priority: 0, enabled: true, injectStreamUsage: true }],
-      keys: [{ id: 'bench-key', prefix: key.prefix, name: 'bench', hash: key.hash, status: 'active', expiresAt: null, allowedModels: [], limits: {} }],
-    });
+    await publishSnapshot(redis, prefix, singleMockSnapshot(`http://127.0.0.1:${mockPort}`, 'bench-instant', key));
     const port = base + 3 + i;
     const origin = `http://127.0.0.1:${port}`;
     const gw = await startProcess({
@@ -127,7 +115,7 @@ try {
     }
     arms.push({ name: `relay-${name}`, target: { origin, model: 'bench-instant', headers: { authorization: `Bearer ${key.secret}` } }, pid: gw.child.pid!, extra });
   }
-  const redisPid = redisProc.pid!;
+  const redisPid = ownRedis.child!.pid!;
   const levels = flags.concurrency.split(',').map(Number);
   const rows = new Map<string, Row>();
   const row = (c: number, a: string) => {
@@ -191,17 +179,19 @@ try {
         const reqs = ls.reduce((s2, l) => s2 + l.reqs, 0);
         if (!reqs) continue;
         const sum = (f: (l: (typeof ls)[number]) => number) => ls.reduce((s2, l) => s2 + f(l), 0);
-        const med = (f: (l: (typeof ls)[number]) => number) => median(ls.map(f).filter((x) => x > 0)) ?? 0;
+        const med = (f: (l: (typeof ls)[number]) => number) => {
+          const xs = ls.map(f).filter((x) => x > 0);
+          return xs.length ? median(xs) : 0;
+        };
         const scav = ls.filter((l) => l.scavengeUs.max > 0);
-        console.log(`| ${c} | ${a.name} | ${reqs} | ${((1000 * sum((l) => l.gcMs)) / reqs).toFixed(1)} | ${((1000 * sum((l) => l.gcs)) / reqs).toFixed(2)} | ${scav.length ? (median(scav.map((l) => l.scavengeUs.p50))! / 1000).toFixed(1) : '-'} / ${(Math.max(0, ...ls.map((l) => l.scavengeUs.max)) / 1000).toFixed(1)} | ${(med((l) => l.eldUs.p99) / 1000).toFixed(1)} / ${(Math.max(...ls.map((l) => l.eldUs.max)) / 1000).toFixed(1)} | ${med((l) => l.preUs.p50).toFixed(0)} / ${med((l) => l.upUs.p50).toFixed(0)} / ${med((l) => l.postUs.p50).toFixed(0)} |`);
+        console.log(`| ${c} | ${a.name} | ${reqs} | ${((1000 * sum((l) => l.gcMs)) / reqs).toFixed(1)} | ${((1000 * sum((l) => l.gcs)) / reqs).toFixed(2)} | ${scav.length ? (median(scav.map((l) => l.scavengeUs.p50)) / 1000).toFixed(1) : '-'} / ${(Math.max(0, ...ls.map((l) => l.scavengeUs.max)) / 1000).toFixed(1)} | ${(med((l) => l.eldUs.p99) / 1000).toFixed(1)} / ${(Math.max(...ls.map((l) => l.eldUs.max)) / 1000).toFixed(1)} | ${med((l) => l.preUs.p50).toFixed(0)} / ${med((l) => l.upUs.p50).toFixed(0)} / ${med((l) => l.postUs.p50).toFixed(0)} |`);
       }
     }
   }
 } finally {
   for (const p of started.reverse()) await p.stop().catch(() => null);
   redis.disconnect();
-  redisProc.kill('SIGTERM');
-  await once(redisProc, 'exit').catch(() => null);
+  await ownRedis.remove();
   tmp.remove();
 }
 process.exit(0);

@@ -9,15 +9,15 @@
 // and reports how many carry a truncated response body.
 // --memlog DIR preloads a module that writes the gateway's process.memoryUsage() every 250 ms to DIR;
 // --heap-at-peak DIR writes a heap snapshot (SIGUSR2) as the clients close, the moment of the peak.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import { EXCHANGES_QUEUE, SettingsSchema } from '@llm-relay/contracts';
+import { EXCHANGES_QUEUE } from '@llm-relay/contracts';
 import { createRedis, generateRelayKey, publishSnapshot } from '@llm-relay/server-kit';
-import { REPO_ROOT, freePort, startProcess, tempDir, waitFor, type RunningProcess } from '@llm-relay/testkit';
+import { OwnRedis, REPO_ROOT, freePort, startProcess, tempDir, waitFor, type RunningProcess } from '@llm-relay/testkit';
+import { singleMockSnapshot } from './stack.ts';
 import { slowReaders } from './slow-readers.ts';
 
 const { values: flags } = parseArgs({
@@ -44,13 +44,12 @@ const log = (msg: string) => console.log(`[slow-ab ${new Date().toISOString().sl
 
 const tmp = tempDir('llm-relay-slow-ab');
 const started: RunningProcess[] = [];
-const redisPort = flags['redis-port'] ? Number(flags['redis-port']) : await freePort();
 const basePort = flags.port ? Number(flags.port) : 0;
 const port = async (i: number) => (basePort ? basePort + i : freePort());
-const redisProc = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp.path], { stdio: 'ignore' });
-const redisUrl = `redis://127.0.0.1:${redisPort}`;
+const ownRedis = new OwnRedis('llm-relay-slow-ab-redis', { persistent: false, port: flags['redis-port'] ? Number(flags['redis-port']) : undefined });
+await ownRedis.start();
+const redisUrl = ownRedis.url;
 const redis = createRedis(redisUrl, 'client');
-redis.on('error', () => undefined);
 let memlogModule: string | undefined;
 if (flags.memlog) {
   mkdirSync(flags.memlog, { recursive: true });
@@ -66,7 +65,6 @@ if (flags.memlog) {
   ].join('\n'));
 }
 try {
-  await waitFor(async () => (await redis.ping().catch(() => null)) === 'PONG', { what: 'redis' });
   const mockPort = await port(0);
   started.push(await startProcess({ name: 'mock', script: 'packages/mock-provider/src/cli.ts', args: ['--port', String(mockPort), '--mode', 'stream'], readyUrl: `http://127.0.0.1:${mockPort}/healthz` }));
   const key = generateRelayKey();
@@ -78,13 +76,7 @@ try {
     // (with three arms the middle one stays in the middle)
     for (const arm of order) {
       const prefix = `perfmem-${arm.name}-${round}-${process.pid}`;
-      await publishSnapshot(redis, prefix, {
-        version: 1,
-        writtenAt: Date.now(),
-        settings: SettingsSchema.parse({ captureMaxBytes: 4 * 1024 * 1024 }),
-        providers: [{ id: 'mock', name: 'mock', type: 'openai', baseUrl: `http://127.0.0.1:${mockPort}/v1`, apiKeys: ['sk-mock'], headers: {}, models: [{ match: 'bench-stream' }], priority: 0, enabled: true, injectStreamUsage: true }],
-        keys: [{ id: 'bench-key', prefix: key.prefix, name: 'bench', hash: key.hash, status: 'active', expiresAt: null, allowedModels: [], limits: {} }],
-      });
+      await publishSnapshot(redis, prefix, singleMockSnapshot(`http://127.0.0.1:${mockPort}`, 'bench-stream', key));
       const gwPort = await port(1);
       const origin = `http://127.0.0.1:${gwPort}`;
       const tag = `${arm.name}-r${round}`;
@@ -143,6 +135,6 @@ try {
 } finally {
   await Promise.all(started.map((p) => p.stop().catch(() => null)));
   redis.disconnect();
-  redisProc.kill();
+  await ownRedis.remove();
   tmp.remove();
 }

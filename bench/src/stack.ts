@@ -83,6 +83,20 @@ function snapshot(mocks: Record<Mode, Service>, keyHash: string, keyPrefix: stri
   };
 }
 
+/**
+ * The config of the A/B harnesses (cpu-per-request, latency-ab, slow-readers-ab): one mock provider serving
+ * `model`, capture on (4 MiB), and one relay key without limits or budget.
+ */
+export function singleMockSnapshot(mockOrigin: string, model: string, key: { hash: string; prefix: string }): GatewaySnapshotInput {
+  return {
+    version: 1,
+    writtenAt: Date.now(),
+    settings: SettingsSchema.parse({ captureMaxBytes: 4 * 1024 * 1024 }),
+    providers: [{ id: 'mock', name: 'mock', type: 'openai', baseUrl: `${mockOrigin}/v1`, apiKeys: ['sk-mock'], headers: {}, models: [{ match: model }], priority: 0, enabled: true, injectStreamUsage: true }],
+    keys: [{ id: 'bench-key', prefix: key.prefix, name: 'bench', hash: key.hash, status: 'active', expiresAt: null, allowedModels: [], limits: {} }],
+  };
+}
+
 async function startBare(mode: Mode, upstream: string): Promise<Service> {
   const port = await freePort();
   const proc = await startProcess({ name: `bare-${mode}`, script: 'bench/src/bare-proxy.ts', args: ['--port', String(port), '--upstream', upstream], readyUrl: `http://127.0.0.1:${port}/healthz` });

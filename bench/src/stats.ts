@@ -34,3 +34,8 @@ export function fmtInt(x: number): string {
   if (!Number.isFinite(x)) return '—';
   return Math.round(x).toLocaleString('en-US');
 }
+
+/** The middle value (the upper one of an even count); NaN for none. */
+export function median(xs: number[]): number {
+  return xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : Number.NaN;
+}

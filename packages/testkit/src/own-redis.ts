@@ -6,16 +6,21 @@ import { Redis } from 'ioredis';
 import { freePort, tempDir, waitFor, type TempDir } from './processes.ts';
 
 /**
- * A Redis of the test's own on a free port, so it can be stopped, frozen and restarted without touching
- * the shared one. Append-only with fsync on every write, so what it acknowledged survives a SIGKILL.
+ * A Redis of the test's own on a free port (or the one given), so it can be stopped, frozen and restarted
+ * without touching the shared one. By default append-only with fsync on every write, so what it acknowledged
+ * survives a SIGKILL; `persistent: false` keeps nothing on disk, like the machine's Redis (benchmarks, where an
+ * fsync per write would be measured too).
  */
 export class OwnRedis {
   port = 0;
   child: ChildProcess | null = null;
   readonly dir: TempDir;
+  readonly #persistent: boolean;
 
-  constructor(label = 'own-redis') {
+  constructor(label = 'own-redis', opts: { persistent?: boolean; port?: number } = {}) {
     this.dir = tempDir(label);
+    this.#persistent = opts.persistent ?? true;
+    this.port = opts.port ?? 0;
   }
 
   get url(): string {
@@ -24,7 +29,8 @@ export class OwnRedis {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no'], { stdio: 'ignore' });
+    const persistence = this.#persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--save', '', ...persistence, '--daemonize', 'no'], { stdio: 'ignore' });
     await waitFor(async () => {
       const r = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       r.on('error', () => undefined);
