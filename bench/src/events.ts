@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { EXCHANGE_EVENT_VERSION, EXCHANGES_QUEUE, uuidv7, type ExchangeEvent } from '@llm-relay/contracts';
-import { createRedis } from '@llm-relay/server-kit';
+import { createRedis, eventsOfJob } from '@llm-relay/server-kit';
 import { chatBody } from './load.ts';
 
 /** Up to `max` real exchange events the gateway queued during the capture-on arms (nothing consumes them there). */
@@ -9,7 +9,7 @@ export async function sampleQueuedEvents(redisUrl: string, prefix: string, max: 
   const queue = new Queue(EXCHANGES_QUEUE, { connection: conn, prefix });
   try {
     const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, max - 1);
-    return jobs.map((j) => j.data as ExchangeEvent).filter((e) => e && e.v === EXCHANGE_EVENT_VERSION);
+    return jobs.flatMap((j) => eventsOfJob(j) as ExchangeEvent[]).filter((e) => e && e.v === EXCHANGE_EVENT_VERSION).slice(0, max);
   } finally {
     await queue.close();
     conn.disconnect();

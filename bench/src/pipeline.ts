@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue } from 'bullmq';
-import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
-import { createRedis } from '@llm-relay/server-kit';
+import { EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
+import { createRedis, exchangeBatchJobs, JsonTextQueue } from '@llm-relay/server-kit';
 import { freePort, startFerretDb, startProcess, uniquePrefix, type RunningFerretDb } from '@llm-relay/testkit';
 import { copyEvent } from './events.ts';
 import { rssMiB } from './procstat.ts';
@@ -58,7 +57,7 @@ export async function pipelineBench(opts: { redisUrl: string; store: StoreKind; 
   const prefix = uniquePrefix(`bench-pipe-${opts.store}`);
   const res: PipelineResult = { store: opts.store, n: opts.n, seconds: Number.NaN, logsPerSec: Number.NaN, inserted: 0, failedAttempts: 0, rssPeakMiB: Number.NaN };
   const conn = createRedis(opts.redisUrl, 'producer');
-  const queue = new Queue(EXCHANGES_QUEUE, { connection: conn, prefix });
+  const queue = new JsonTextQueue(EXCHANGES_QUEUE, { connection: conn, prefix });
   let ferret: RunningFerretDb | undefined;
   let proc: Awaited<ReturnType<typeof startProcess>> | undefined;
   try {
@@ -78,10 +77,13 @@ export async function pipelineBench(opts: { redisUrl: string; store: StoreKind; 
     let peak = rssMiB(pid);
     const add = async (count: number) => {
       const now = Date.now();
-      const jobs = Array.from({ length: count }, (_, i) => {
+      const events = Array.from({ length: count }, (_, i) => {
         const ev = copyEvent(opts.samples[i % opts.samples.length]!, now);
-        return { name: EXCHANGE_JOB_NAME, data: ev, opts: { ...EXCHANGE_JOB_OPTIONS, jobId: ev.id } };
+        return { id: ev.id, line: JSON.stringify(ev) };
       });
+      // as a gateway queues them: batch jobs of at most one enqueue batch (ENQUEUE_BATCH_SIZE, 200) each
+      const jobs = [];
+      for (let b = 0; b < events.length; b += 200) jobs.push(...exchangeBatchJobs(events.slice(b, b + 200)));
       await queue.addBulk(jobs);
     };
 

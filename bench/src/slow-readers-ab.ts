@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { EXCHANGES_QUEUE } from '@llm-relay/contracts';
-import { createRedis, generateRelayKey, publishSnapshot } from '@llm-relay/server-kit';
+import { createRedis, eventsOfJob, generateRelayKey, publishSnapshot } from '@llm-relay/server-kit';
 import { OwnRedis, REPO_ROOT, freePort, startProcess, tempDir, waitFor, type RunningProcess } from '@llm-relay/testkit';
 import { singleMockSnapshot } from './stack.ts';
 import { slowReaders } from './slow-readers.ts';
@@ -103,19 +103,25 @@ try {
         // capture complete: every request's event reaches the queue
         const qconn = createRedis(redisUrl, 'client');
         const queue = new Queue(EXCHANGES_QUEUE, { connection: qconn, prefix });
-        let queued = 0;
+        // jobs are batches of events: count the events they carry
+        type Captured = { response: { body: { truncated: boolean; text?: string } } };
+        const queuedEvents = async () => {
+          const events: Captured[] = [];
+          const jobs = await queue.getWaitingCount();
+          for (let at = 0; at < jobs; at += 100) for (const job of await queue.getWaiting(at, at + 99)) events.push(...(eventsOfJob(job) as Captured[]));
+          return events;
+        };
+        let events: Captured[] = [];
         await waitFor(async () => {
-          queued = await queue.getWaitingCount();
-          return queued >= STREAMS ? true : null;
+          events = await queuedEvents();
+          return events.length >= STREAMS ? true : null;
         }, { timeoutMs: 60_000, what: `${STREAMS} events queued` }).catch(() => undefined);
+        const queued = events.length;
         let truncated = 0;
         let capturedMiB = 0;
-        for (let at = 0; at < queued; at += 100) {
-          for (const job of await queue.getWaiting(at, at + 99)) {
-            const ev = (typeof job.data === 'string' ? JSON.parse(job.data) : job.data) as { response: { body: { truncated: boolean; text?: string } } };
-            if (ev.response.body.truncated) truncated++;
-            capturedMiB += (ev.response.body.text?.length ?? 0) / 2 ** 20;
-          }
+        for (const ev of events) {
+          if (ev.response.body.truncated) truncated++;
+          capturedMiB += (ev.response.body.text?.length ?? 0) / 2 ** 20;
         }
         await queue.close();
         qconn.disconnect();

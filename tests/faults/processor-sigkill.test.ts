@@ -28,7 +28,11 @@ describe('fault: processor SIGKILL with jobs in hand', () => {
     try {
       const held = await w.chat(40, { concurrency: 4, streamEvery: 3, label: 'held' });
       expect(held.every((a) => a.status === 200)).toBe(true);
-      await waitFor(async () => (await system(w, token)).queue.active === 40, { timeoutMs: 30_000, what: 'all 40 jobs active in the first processor' });
+      // jobs are batches of exchanges: all of them held (none waiting), and all 40 exchanges not yet stored
+      await waitFor(async () => {
+        const sys = await system(w, token);
+        return sys.queue.waiting === 0 && sys.queue.active > 0 && sys.gateways.reduce((n, g) => n + g.unstored, 0) === 40;
+      }, { timeoutMs: 30_000, what: 'all 40 exchanges held by the first processor' });
       await waitFor(async () => (await processorMetric(w.stack.processorUrl, 'llmrelay_processor_store_unavailable')) === 1, { timeoutMs: 20_000, what: 'first processor waiting on the store' });
       const port = await freePort();
       second = await startProcess({

@@ -137,7 +137,7 @@ export type SessionDetail = z.infer<typeof SessionDetailSchema>;
 
 export const SystemAnswerSchema = z.object({
   /** `stale`: silent for more than two heartbeats (see isHeartbeatStale), or its heartbeat is unreadable */
-  gateways: z.array(z.object({ id: z.string(), startedAt: z.number().nullable(), lastSeen: z.number().nullable(), stale: z.boolean(), inflight: z.number(), journalBytes: z.number(), dropped: z.number() })),
+  gateways: z.array(z.object({ id: z.string(), startedAt: z.number().nullable(), lastSeen: z.number().nullable(), stale: z.boolean(), inflight: z.number(), journalBytes: z.number(), dropped: z.number(), unstored: z.number() })),
   processors: z.array(
     z.object({
       id: z.string(),

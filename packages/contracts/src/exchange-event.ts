@@ -133,6 +133,13 @@ export const ExchangeEventSchema = z.object({
 });
 export type ExchangeEvent = z.infer<typeof ExchangeEventSchema>;
 
+/**
+ * The data of an `exchange-batch` job (EXCHANGE_BATCH_JOB_NAME): events in journal order. Each event is
+ * validated on its own against ExchangeEventSchema, so one invalid event does not fail the others.
+ */
+export const ExchangeBatchJobSchema = z.object({ events: z.array(z.unknown()).min(1) });
+export type ExchangeBatchJob = z.infer<typeof ExchangeBatchJobSchema>;
+
 /** Request/response headers that may enter an event. Everything else (authorization, cookies, provider keys) never does. */
 export const CAPTURED_HEADER_ALLOWLIST = new Set([
   'content-type',

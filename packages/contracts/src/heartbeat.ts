@@ -19,6 +19,12 @@ export const GatewayHeartbeatSchema = HeartbeatSchema.extend({
   inflight: z.number().default(0),
   journalBytes: z.number().default(0),
   dropped: z.number().default(0),
+  /**
+   * exchanges this replica journaled that no processor has acknowledged as stored yet (queued, or waiting in the
+   * journal for Redis): what the system page reports as waiting. The queue's own counts are jobs, and a job is a
+   * batch of exchanges. Missing in beats of replicas older than this field.
+   */
+  unstored: z.number().default(0),
 });
 export type GatewayHeartbeat = z.infer<typeof GatewayHeartbeatSchema>;
 

@@ -4,13 +4,23 @@
  * deployment can wrap the prefix in a hash tag (`{llmrelay}`) to keep BullMQ's keys on one slot.
  */
 export const EXCHANGES_QUEUE = 'exchanges' as const;
+/** A job of one exchange event (see ExchangeEventSchema): how the processor re-queues an event of a batch it could not store. */
 export const EXCHANGE_JOB_NAME = 'exchange' as const;
+/**
+ * A job of several exchange events (see ExchangeBatchJobSchema): how a gateway queues its events. One BullMQ
+ * job per event cost the gateway ~12 % of its main thread and Redis ~60–90 µs of CPU per request
+ * (bench/FINDINGS.md, L8); a batch pays that once. Job id `batch-<first event id>-<count>-<hash of the ids>`
+ * (CONTRIBUTING.md rule 8: the same events queued twice are deduplicated; storing is idempotent anyway).
+ */
+export const EXCHANGE_BATCH_JOB_NAME = 'exchange-batch' as const;
+/** A gateway cuts its batch jobs at about this much JSON, so a processor's held jobs stay bounded in memory. */
+export const EXCHANGE_BATCH_JOB_MAX_BYTES = 1024 * 1024;
 
 /** How long a failed exchange job (a poison event) is kept for a replay after a fix. */
 export const FAILED_JOB_MAX_AGE_SECONDS = 7 * 24 * 3600;
 
 /**
- * One place for the exchange job's options (CONTRIBUTING.md rule 9).
+ * One place for the exchange job's options (CONTRIBUTING.md rule 9), for single events and batches alike.
  * A job holds the raw, unredacted exchange: once its log is stored the job is removed with its data at once
  * (the processor's BullMQ metrics keep the completed count; the store's idempotent ids, not kept job ids,
  * absorb a redelivery). A failed job is kept at most FAILED_JOB_MAX_AGE_SECONDS and 50,000 jobs, and the

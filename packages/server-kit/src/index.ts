@@ -11,3 +11,4 @@ export * from './with-timeout.ts';
 export * from './config-watcher.ts';
 export * from './file-modes.ts';
 export * from './failed-jobs.ts';
+export * from './exchange-jobs.ts';

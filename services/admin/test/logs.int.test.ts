@@ -155,7 +155,7 @@ describe('system and failed jobs', () => {
   it('shows heartbeats, queue counts and the store; replays failed jobs', async () => {
     const keys = redisKeys(ctx.prefix);
     const now = Date.now();
-    await ctx.redis.hset(keys.gateways, 'gw-1', JSON.stringify({ id: 'gw-1', startedAt: 1, lastSeen: now, everyMs: 5000, inflight: 3, journalBytes: 0, dropped: 0 }));
+    await ctx.redis.hset(keys.gateways, 'gw-1', JSON.stringify({ id: 'gw-1', startedAt: 1, lastSeen: now, everyMs: 5000, inflight: 3, journalBytes: 0, dropped: 0, unstored: 7 }));
     // silent for more than two of its beats: stale
     await ctx.redis.hset(keys.gateways, 'gw-dead', JSON.stringify({ id: 'gw-dead', startedAt: 1, lastSeen: now - 2001, everyMs: 1000, inflight: 0, journalBytes: 0, dropped: 0 }));
     await ctx.redis.hset(keys.processors, 'proc-1', JSON.stringify({ id: 'proc-1', startedAt: 2, lastSeen: now, everyMs: 5000, processed: 42, failed: 1, storeUnavailableSince: now - 10 }));
@@ -174,8 +174,9 @@ describe('system and failed jobs', () => {
       const sys = (await get('/admin/system')).json();
       const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
       expect(byId(sys.gateways)).toEqual([
-        { id: 'gw-1', startedAt: 1, lastSeen: now, stale: false, inflight: 3, journalBytes: 0, dropped: 0 },
-        { id: 'gw-dead', startedAt: 1, lastSeen: now - 2001, stale: true, inflight: 0, journalBytes: 0, dropped: 0 },
+        // unstored: the exchanges the gateway journaled and no processor stored yet (0 from a beat without it)
+        { id: 'gw-1', startedAt: 1, lastSeen: now, stale: false, inflight: 3, journalBytes: 0, dropped: 0, unstored: 7 },
+        { id: 'gw-dead', startedAt: 1, lastSeen: now - 2001, stale: true, inflight: 0, journalBytes: 0, dropped: 0, unstored: 0 },
       ]);
       expect(byId(sys.processors)).toEqual([
         { id: 'proc-1', startedAt: 2, lastSeen: now, stale: false, processed: 42, failed: 1, storeUnavailableSince: now - 10 },

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { deleteRedisPrefix, freePort, startProcess, tempDir, uniquePrefix, waitFor, type RunningProcess, type TempDir } from '@llm-relay/testkit';
-import { generateRelayKey, publishSnapshot } from '@llm-relay/server-kit';
+import { eventsOfJob, generateRelayKey, publishSnapshot } from '@llm-relay/server-kit';
 import { createMockProvider, type MockProvider } from '@llm-relay/mock-provider';
 import {
   EXCHANGES_QUEUE,
@@ -130,11 +130,11 @@ export class World {
   /** Every event the gateways put on the queue so far. */
   async events(): Promise<ExchangeEvent[]> {
     const jobs = await this.queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized']);
-    return jobs.map((j) => j.data as ExchangeEvent).sort((a, b) => a.startedAt - b.startedAt);
+    return jobs.flatMap((j) => eventsOfJob(j) as ExchangeEvent[]).sort((a, b) => a.startedAt - b.startedAt);
   }
 
   async event(id: string): Promise<ExchangeEvent> {
-    return waitFor(async () => (await this.queue.getJob(id))?.data as ExchangeEvent | undefined, { what: `event ${id}` });
+    return waitFor(async () => (await this.events()).find((e) => e.id === id), { what: `event ${id}` });
   }
 
   async close(): Promise<void> {

@@ -4,9 +4,8 @@
  * the lag of each is the live-stream entry's Redis timestamp minus endedAt.
  *   node services/log-processor/bench/live-lag.ts [rate/s] [seconds] [batch wait ms]
  */
-import { Queue } from 'bullmq';
-import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, redisKeys } from '@llm-relay/contracts';
-import { createLogger, createRedis } from '@llm-relay/server-kit';
+import { EXCHANGES_QUEUE, redisKeys } from '@llm-relay/contracts';
+import { createLogger, createRedis, exchangeBatchJobs, JsonTextQueue } from '@llm-relay/server-kit';
 import { tempDir, uniquePrefix } from '@llm-relay/testkit';
 import { readEnv } from '../src/env.ts';
 import { startProcessor } from '../src/processor.ts';
@@ -21,7 +20,7 @@ const prefix = uniquePrefix('lp-lag');
 const dir = tempDir('lp-lag');
 const redis = createRedis(REDIS_URL, 'client');
 const reader = createRedis(REDIS_URL, 'client');
-const queue = new Queue(EXCHANGES_QUEUE, { connection: redis, prefix });
+const queue = new JsonTextQueue(EXCHANGES_QUEUE, { connection: redis, prefix });
 const processor = await startProcessor(readEnv({ REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: `sqlite:${dir.path}/lag.db`, ...(waitMs ? { PROCESSOR_BATCH_WAIT_MS: waitMs } : {}) }), createLogger('bench', 'warn'));
 
 const endedAt = new Map<string, number>();
@@ -52,7 +51,7 @@ for (let sent = 0; sent < total; ) {
     endedAt.set(e.id, e.endedAt);
     return e;
   });
-  await queue.addBulk(events.map((e) => ({ name: EXCHANGE_JOB_NAME, data: e, opts: { ...EXCHANGE_JOB_OPTIONS, jobId: e.id } })));
+  await queue.addBulk(exchangeBatchJobs(events.map((e) => ({ id: e.id, line: JSON.stringify(e) }))));
   sent += events.length;
   const wait = t0 + (sent / rate) * 1000 - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));

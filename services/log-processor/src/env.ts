@@ -30,7 +30,7 @@ export const ProcessorEnvSchema = z.object({
   /** health and metrics only */
   PROCESSOR_PORT: portFromEnv.default(8090),
   PROCESSOR_HOST: z.string().default('0.0.0.0'),
-  /** jobs held at once; must exceed the batch size so batches can fill */
+  /** jobs held at once (a gateway's job is a batch of up to ~1 MiB of events); above the batch size so single-event jobs fill batches too */
   PROCESSOR_CONCURRENCY: z.coerce.number().int().min(1).max(5000).default(256),
   /** flush a batch when it holds this many logs ... */
   PROCESSOR_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(100),

@@ -6,9 +6,9 @@ import type { SystemInfo } from '../lib/types.ts';
 
 const NOW = 1_800_000_000_000;
 
-function system(over: { storeUnavailableSince?: number | null; processorStale?: boolean; waiting?: number } = {}): SystemInfo {
+function system(over: { storeUnavailableSince?: number | null; processorStale?: boolean; waiting?: number; unstored?: [number, number] } = {}): SystemInfo {
   return {
-    gateways: [{ id: 'gw-1', startedAt: NOW - 60_000, lastSeen: NOW - 1000, stale: false, inflight: 0, journalBytes: 0, dropped: 0 }],
+    gateways: (over.unstored ?? [0, 0]).map((unstored, i) => ({ id: `gw-${i + 1}`, startedAt: NOW - 60_000, lastSeen: NOW - 1000, stale: false, inflight: 0, journalBytes: 0, dropped: 0, unstored })),
     processors: [{ id: 'proc-1', startedAt: NOW - 60_000, lastSeen: NOW - 1000, stale: over.processorStale ?? false, processed: 10, failed: 0, storeUnavailableSince: over.storeUnavailableSince ?? null }],
     queue: { waiting: over.waiting ?? 0, active: 0, delayed: 0, failed: 0, completed: 10 },
     store: { kind: 'mongodb', features: { ttlIndexes: false, textSearch: false } },
@@ -28,7 +28,8 @@ describe('<SystemHealth> says what is down', () => {
   });
 
   it('the store refusing writes: consumption paused, since when, and how much waits (both languages)', () => {
-    const props = { system: system({ storeUnavailableSince: NOW - 95_000, waiting: 42 }), now: NOW };
+    // what waits is the exchanges the gateways count as not yet stored, not the queue's jobs (each a batch)
+    const props = { system: system({ storeUnavailableSince: NOW - 95_000, waiting: 3, unstored: [40, 2] }), now: NOW };
     const en = render(SystemHealth, props);
     expect(en.getByRole('alert').textContent).toBe('The store has refused writes for 1m: consumption is paused and 42 exchanges are waiting. None is lost; they are stored when the store takes writes again.');
     en.unmount();

@@ -66,6 +66,7 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
         inflight: beat?.inflight ?? 0,
         journalBytes: beat?.journalBytes ?? 0,
         dropped: beat?.dropped ?? 0,
+        unstored: beat?.unstored ?? 0,
       })),
       processors: kept(processors, goneProcessors).map(({ id, beat, stale }) => ({
         id,

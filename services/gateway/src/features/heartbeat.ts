@@ -10,7 +10,7 @@ export function startHeartbeat(ctx: GatewayContext): { stop: () => Promise<void>
     id: ctx.env.GATEWAY_ID,
     everyMs: ctx.env.HEARTBEAT_MS,
     schema: GatewayHeartbeatSchema,
-    status: () => ({ inflight: ctx.inflight, journalBytes: ctx.journal.size, dropped: ctx.sink.dropped }),
+    status: () => ({ inflight: ctx.inflight, journalBytes: ctx.journal.size, dropped: ctx.sink.dropped, unstored: ctx.journal.unacked }),
     log: ctx.log,
   });
 }

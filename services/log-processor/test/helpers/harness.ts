@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
-import { createLogger, createRedis } from '@llm-relay/server-kit';
+import { createLogger, createRedis, exchangeBatchJobs, JsonTextQueue } from '@llm-relay/server-kit';
 import { deleteRedisPrefix, tempDir, uniquePrefix, type TempDir } from '@llm-relay/testkit';
 import { readEnv } from '../../src/env.ts';
 import { startProcessor, type Processor } from '../../src/processor.ts';
@@ -13,8 +13,10 @@ export interface Harness {
   processor: Processor;
   redis: Redis;
   queue: Queue;
-  /** enqueue as the gateway does: job id = event id, shared job options */
+  /** a single-event job (job id = event id, shared job options), as the processor queues an event of a batch again */
   add(event: unknown, jobId?: string): Promise<void>;
+  /** as a gateway queues events: `exchange-batch` jobs of the events' JSON texts; returns the jobs' ids */
+  addBatch(events: { id: string }[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startHarness(opts: { databaseUrl?: string; prefix?: string
   const processor = await startProcessor(env, createLogger('log-processor-test', process.env.TEST_LOG_LEVEL ?? 'silent'));
   const redis = createRedis(REDIS_URL, 'client');
   const queue = new Queue(EXCHANGES_QUEUE, { connection: redis, prefix });
+  const textQueue = new JsonTextQueue(EXCHANGES_QUEUE, { connection: redis, prefix });
   return {
     prefix,
     processor,
@@ -40,9 +43,15 @@ export async function startHarness(opts: { databaseUrl?: string; prefix?: string
       const id = jobId ?? (event as ExchangeEvent).id;
       await queue.add(EXCHANGE_JOB_NAME, event, { ...EXCHANGE_JOB_OPTIONS, jobId: id });
     },
+    async addBatch(events) {
+      const jobs = exchangeBatchJobs(events.map((e) => ({ id: e.id, line: JSON.stringify(e) })));
+      await textQueue.addBulk(jobs);
+      return jobs.map((j) => j.opts.jobId);
+    },
     async close() {
       await processor.close();
       await queue.close();
+      await textQueue.close();
       await deleteRedisPrefix(redis, prefix);
       await redis.quit();
       dir?.remove();

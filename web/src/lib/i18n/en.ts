@@ -49,7 +49,7 @@ export const en = {
   'dash.title': 'Dashboard',
   'dash.gateways': 'Gateway replicas',
   'dash.processors': 'Log processors',
-  'dash.queue': 'Queue',
+  'dash.queue': 'Queue (jobs)',
   'dash.store': 'Store',
   'dash.version': 'Version',
   'dash.inflight': 'in flight',

@@ -51,7 +51,7 @@ export const zhCN: Record<MessageKey, string> = {
   'dash.title': '仪表板',
   'dash.gateways': '网关副本',
   'dash.processors': '日志处理器',
-  'dash.queue': '队列',
+  'dash.queue': '队列（作业）',
   'dash.store': '存储',
   'dash.version': '版本',
   'dash.inflight': '处理中',

@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
-import { withTimeout, MicroBatcher, OutageLog, type Logger } from '@llm-relay/server-kit';
-import { EXCHANGE_JOB_NAME, EXCHANGE_JOB_OPTIONS, EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
+import { exchangeBatchJobs, JsonTextQueue, withTimeout, MicroBatcher, OutageLog, type Logger } from '@llm-relay/server-kit';
+import { EXCHANGES_QUEUE, type ExchangeEvent } from '@llm-relay/contracts';
 import type { Metrics } from '../../plugins/metrics.ts';
 import type { Journal, JournalLine } from './journal.ts';
-import { JsonTextQueue } from './json-queue.ts';
 
 const ADD_TIMEOUT_MS = 2_000;
 const REPLAY_INTERVAL_MS = 1_000;
@@ -23,7 +22,8 @@ interface Item {
 
 /**
  * Takes finished exchange events off the response path: `push` only hands them to a micro-batcher,
- * which every few milliseconds writes a batch to the journal and then queues it with one `addBulk`.
+ * which every few milliseconds writes a batch to the journal and then queues it as `exchange-batch` jobs
+ * (one per ~1 MiB of events, all in one `addBulk`).
  * The journal keeps each event until the processor acknowledges it as stored (StoredAcks), so an
  * event that Redis never got (down, slow) or lost (an empty restart) is queued again by `replay()`.
  * Journal order is kept: while older events wait to be queued, a new batch waits behind them.
@@ -118,10 +118,11 @@ export class EventSink {
     this.log.error({ dropped: n, total: this.dropped, why }, 'exchange events dropped');
   }
 
-  /** Queue events given as their JSON text (job id = event id: CONTRIBUTING.md rule 8). */
+  /** Queue events given as their JSON text, as `exchange-batch` jobs (exchangeBatchJobs). */
   private async add(events: JournalLine[]): Promise<void> {
-    const jobs = events.map((l) => ({ name: EXCHANGE_JOB_NAME, data: l.line, opts: { ...EXCHANGE_JOB_OPTIONS, jobId: l.id } }));
-    // a timed-out add may still land later: the replayed copy has the same job id, so it is deduplicated
+    const jobs = exchangeBatchJobs(events);
+    // a timed-out add may still land later: the replayed copy of the same events has the same job id, so it is
+    // deduplicated (a replay that cuts them differently makes other jobs, and the store's ids absorb those)
     await withTimeout(this.queue.addBulk(jobs), ADD_TIMEOUT_MS);
     this.metrics.enqueuedEvents.inc(events.length);
   }
@@ -192,3 +193,4 @@ export class EventSink {
     await this.queue.close().catch(() => undefined);
   }
 }
+

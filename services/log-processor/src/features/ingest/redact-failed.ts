@@ -10,6 +10,8 @@ import type { Redactor } from '../logs/build-log.ts';
  * relay-key record are kept as they were so the replayed log keeps its id and key.
  */
 export function redactJobData(data: unknown, redactor: Redactor): unknown {
+  // a batch job's data (ExchangeBatchJobSchema): each event keeps its own id, key and gateway
+  if (isRecord(data) && Array.isArray(data.events)) return { ...data, events: data.events.map((ev: unknown) => redactJobData(ev, redactor)) };
   const { value } = redactor.redactJson(data);
   if (!isRecord(data) || !isRecord(value)) return value;
   const out: Record<string, unknown> = { ...value };

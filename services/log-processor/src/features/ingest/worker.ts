@@ -1,7 +1,17 @@
-import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { MetricsTime, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { EXCHANGES_QUEUE, ExchangeEventSchema, FEEDBACK_JOB_NAME, FeedbackJobSchema, type StoredLog } from '@llm-relay/contracts';
+import {
+  EXCHANGE_BATCH_JOB_NAME,
+  EXCHANGE_JOB_NAME,
+  EXCHANGE_JOB_OPTIONS,
+  EXCHANGES_QUEUE,
+  ExchangeBatchJobSchema,
+  ExchangeEventSchema,
+  FEEDBACK_JOB_NAME,
+  FeedbackJobSchema,
+  type StoredLog,
+} from '@llm-relay/contracts';
 import { applyFeedback } from '../feedback/scores.ts';
 import { buildLog } from '../logs/build-log.ts';
 import type { SettingsWatcher } from '../settings/settings-watcher.ts';
@@ -49,6 +59,9 @@ export function startIngest(opts: IngestOptions): Ingest {
   const { metrics, log } = opts;
   const counts = { processed: 0, failed: 0 };
   const acks = new StoredAckWriter(opts.redis, opts.prefix, log);
+  // where the events of a batch that could not be stored go back as jobs of their own (see handleBatch)
+  const requeue = new Queue(EXCHANGES_QUEUE, { connection: opts.redis, prefix: opts.prefix });
+  requeue.on('error', (err) => log.debug({ err }, 'queue connection error'));
   let closing = false;
   // the worker the gate pauses; it exists before any write (a write happens only after a job was taken)
   const gated: { worker?: Worker } = {};
@@ -80,9 +93,13 @@ export function startIngest(opts: IngestOptions): Ingest {
     return applyFeedback(opts, parsed.data, opts.settings.currentRedactor());
   };
 
-  const handle = async (job: Job): Promise<string> => {
-    if (job.name === FEEDBACK_JOB_NAME) return handleFeedback(job);
-    const parsed = ExchangeEventSchema.safeParse(job.data);
+  /**
+   * Validate one exchange event, build its log, and store it with the next batch; acknowledged to its gateway
+   * once stored. Throws an UnrecoverableError for an event no retry can store, and the store's error for a
+   * log the store rejected.
+   */
+  const storeEvent = async (data: unknown): Promise<PersistOutcome & string> => {
+    const parsed = ExchangeEventSchema.safeParse(data);
     if (!parsed.success) {
       throw new UnrecoverableError(`invalid exchange event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
@@ -105,11 +122,42 @@ export function startIngest(opts: IngestOptions): Ingest {
     } finally {
       metrics.inflight.dec();
     }
-    // a store error that is not unavailability (those wait in the gate) fails this job only: the store
+    // a store error that is not unavailability (those wait in the gate) fails this event only: the store
     // rejects this log. BullMQ retries it with backoff, then keeps it in "failed"
     if (typeof outcome === 'object') throw outcome.error;
     acks.stored(parsed.data);
+    counts.processed += 1;
+    metrics.processed.inc();
     return outcome;
+  };
+
+  /**
+   * A gateway's batch: every event is stored as if it were a job of its own. The single-event job stays the
+   * unit of failure: an event the batch could not store (invalid, or rejected by the store) is queued again as
+   * an `exchange` job of its own, so it is retried with backoff and, failing for good, kept (redacted) in the
+   * failed set like any other, while the batch's other events are done. Only when that re-queueing fails does
+   * the batch fail, and its retry stores nothing twice (the store's ids are the event ids).
+   */
+  const handleBatch = async (job: Job): Promise<string> => {
+    const parsed = ExchangeBatchJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      throw new UnrecoverableError(`invalid exchange batch: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const { events } = parsed.data;
+    const results = await Promise.allSettled(events.map(storeEvent));
+    const unstored = events.filter((_, i) => results[i]!.status === 'rejected');
+    if (unstored.length > 0) {
+      const reasons = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+      log.warn({ batch: job.id, events: events.length, unstored: unstored.length, reasons: [...new Set(reasons)].slice(0, 5) }, 'events of a batch not stored: queued again one job each');
+      await requeue.addBulk(unstored.map((data) => ({ name: EXCHANGE_JOB_NAME, data, opts: { ...EXCHANGE_JOB_OPTIONS, jobId: singleJobId(data) } })));
+    }
+    return `${events.length - unstored.length} of ${events.length} stored`;
+  };
+
+  const handle = (job: Job): Promise<string> => {
+    if (job.name === FEEDBACK_JOB_NAME) return handleFeedback(job);
+    if (job.name === EXCHANGE_BATCH_JOB_NAME) return handleBatch(job);
+    return storeEvent(job.data);
   };
 
   const worker = new Worker(EXCHANGES_QUEUE, handle, {
@@ -126,11 +174,6 @@ export function startIngest(opts: IngestOptions): Ingest {
     autorun: true,
   });
   gated.worker = worker;
-  worker.on('completed', (job) => {
-    if (job.name === FEEDBACK_JOB_NAME) return;
-    counts.processed += 1;
-    metrics.processed.inc();
-  });
   worker.on('failed', (job, err) => {
     counts.failed += 1;
     const reason = err instanceof UnrecoverableError ? 'invalid' : 'store';
@@ -156,6 +199,7 @@ export function startIngest(opts: IngestOptions): Ingest {
         await worker.close();
         await batcher.drain();
         await acks.drain();
+        await requeue.close();
         return;
       }
       // The store is away: do not wait for it. The held jobs stay unacknowledged; their locks lapse and
@@ -164,6 +208,13 @@ export function startIngest(opts: IngestOptions): Ingest {
       gate.abandon();
       await worker.close(true);
       await acks.drain();
+      await requeue.close();
     },
   };
+}
+
+/** The event's own id as the job id (CONTRIBUTING.md rule 8) when it has a usable one; BullMQ picks one otherwise. */
+function singleJobId(data: unknown): string | undefined {
+  const id = (data as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id.length > 0 && !id.includes(':') && `${parseInt(id, 10)}` !== id ? id : undefined;
 }

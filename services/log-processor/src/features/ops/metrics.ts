@@ -10,7 +10,7 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'llmrelay_processor_' });
   return {
     registry,
-    processed: new Counter({ name: 'llmrelay_processor_processed_total', help: 'exchange jobs completed (stored, or already stored)', registers: [registry] }),
+    processed: new Counter({ name: 'llmrelay_processor_processed_total', help: 'exchange events stored (or found already stored), from single and batch jobs alike', registers: [registry] }),
     inserted: new Counter({ name: 'llmrelay_processor_logs_inserted_total', help: 'logs newly inserted into the store', registers: [registry] }),
     duplicates: new Counter({ name: 'llmrelay_processor_duplicates_total', help: 'jobs whose log was already stored (redelivery, replay)', registers: [registry] }),
     failed: new Counter({ name: 'llmrelay_processor_failed_total', help: 'exchange job attempts that failed', labelNames: ['reason'] as const, registers: [registry] }),
