@@ -12,7 +12,10 @@ describe('exchangeBatchJobs', () => {
     expect(jobs.map((j) => (eventsOfJob(j) as { id: string }[]).map((e) => e.id))).toEqual([['e1', 'e2', 'e3'], ['e4'], ['e5'], ['e6']]);
     for (const j of jobs) expect(j.name).toBe(EXCHANGE_BATCH_JOB_NAME);
     // the events' own texts, joined: nothing is serialised again
-    expect(jobs[0]!.data).toBe(`{"events":[${events[0]!.line},${events[1]!.line},${events[2]!.line}]}`);
+    expect(jobs[0]!.data.toString('utf8')).toBe(`{"events":[${events[0]!.line},${events[1]!.line},${events[2]!.line}]}`);
+    // byte lengths, not string lengths: text outside ASCII is written whole
+    const [cjk] = exchangeBatchJobs([{ id: 'zh', line: '{"q":"你好，世界"}' }, { id: 'e', line: '{"e":"é"}' }]);
+    expect(JSON.parse(cjk!.data.toString('utf8'))).toEqual({ events: [{ q: '你好，世界' }, { e: 'é' }] });
   });
 
   it('the same events give the same job id, other events another; ids never hold a colon (BullMQ refuses those)', () => {
@@ -31,7 +34,8 @@ describe('eventsOfJob', () => {
   it('reads a batch (text or parsed), a single event, and nothing from another job type', () => {
     const [batch] = exchangeBatchJobs([event('a', 10), event('b', 10)]);
     expect((eventsOfJob(batch!) as { id: string }[]).map((e) => e.id)).toEqual(['a', 'b']);
-    expect(eventsOfJob({ name: EXCHANGE_BATCH_JOB_NAME, data: JSON.parse(batch!.data) as unknown })).toHaveLength(2);
+    expect(eventsOfJob({ name: EXCHANGE_BATCH_JOB_NAME, data: JSON.parse(batch!.data.toString('utf8')) as unknown })).toHaveLength(2);
+    expect(eventsOfJob({ name: EXCHANGE_BATCH_JOB_NAME, data: batch!.data.toString('utf8') })).toHaveLength(2);
     expect(eventsOfJob({ name: EXCHANGE_JOB_NAME, data: { id: 'one' } })).toEqual([{ id: 'one' }]);
     expect(eventsOfJob({ name: FEEDBACK_JOB_NAME, data: { logId: 'x' } })).toEqual([]);
   });

@@ -136,9 +136,8 @@ export class Journal {
         if (seg) await closeHandle(seg);
         seg = this.newSegment();
       }
-      const kept: { id: string; length: number }[] = [];
+      const kept: { id: string; line: string; length: number }[] = [];
       const notKept: string[] = [];
-      let text = '';
       let bytes = 0;
       for (const l of lines) {
         const length = Buffer.byteLength(l.line);
@@ -147,10 +146,16 @@ export class Journal {
           continue;
         }
         bytes += length + 1;
-        text += l.line + '\n';
-        kept.push({ id: l.id, length });
+        kept.push({ id: l.id, line: l.line, length });
       }
-      if (text) {
+      if (bytes > 0) {
+        // the lines written straight into the bytes the file gets: one copy of the batch, not a joined string and then its bytes
+        const text = Buffer.allocUnsafe(bytes);
+        let at = 0;
+        for (const k of kept) {
+          at += text.write(k.line, at, k.length, 'utf8');
+          text[at++] = 0x0a;
+        }
         try {
           seg.fh ??= await open(seg.path, 'a', 0o600);
           await seg.fh.appendFile(text);
